@@ -1,0 +1,5 @@
+import type { Module } from '../platform/module.ts';
+import { systemModule } from './system/index.ts';
+
+/** Every module of the platform, in the order they are initialised. */
+export const modules: readonly Module<any>[] = [systemModule];

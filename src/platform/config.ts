@@ -1,0 +1,131 @@
+import path from 'node:path';
+
+/** The platform's configuration: read once from the environment, validated, frozen, passed down. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** postgres://… when running on a PostgreSQL server; undefined for the embedded PGlite store. */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  /** Demo mode loads demo data into an empty database and enables the demo-tokens command. */
+  readonly demo: boolean;
+  /** The public base URL people reach the platform at (used in links, tags and OIDC redirects). */
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  /** Key material; when unset the platform generates keys into DATA_DIR/keys on first start. */
+  readonly keys: {
+    readonly dataKeys: string | undefined;
+    readonly hmacKey: string | undefined;
+    readonly sessionSecret: string | undefined;
+  };
+  readonly bodyLimitBytes: number;
+  readonly jobPollIntervalMs: number;
+  /** Run scheduled jobs in this process (turn off for processes that should only serve HTTP). */
+  readonly jobsEnabled: boolean;
+  /** External OpenID Connect provider; when unset, the built-in provider is used. */
+  readonly oidc: {
+    readonly issuer: string | undefined;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(messages: string[]) {
+    super(`Invalid configuration:\n  - ${messages.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; throws ConfigError listing every bad value. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw.trim())) {
+      problems.push(`${name} must be a whole number between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    const value = Number(raw);
+    if (value < min || value > max) problems.push(`${name} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const normalised = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(normalised)) return true;
+    if (['0', 'false', 'no', 'off'].includes(normalised)) return false;
+    problems.push(`${name} must be 1/0, true/false, yes/no or on/off, got "${raw}"`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const dataDir = path.resolve(env.DATA_DIR?.trim() || './data');
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+  const publicUrl = url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const oidcIssuer = url('OIDC_ISSUER', ['http:', 'https:']);
+  const oidcClientId = env.OIDC_CLIENT_ID?.trim() || undefined;
+  const oidcClientSecret = env.OIDC_CLIENT_SECRET?.trim() || undefined;
+  if (oidcIssuer && (!oidcClientId || !oidcClientSecret)) {
+    problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  }
+  const hmacKey = env.HAIHE_HMAC_KEY?.trim() || undefined;
+  if (hmacKey !== undefined && Buffer.from(hmacKey, 'base64').length < 32) {
+    problems.push('HAIHE_HMAC_KEY must be at least 32 bytes, base64-encoded');
+  }
+
+  const config: Config = {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    databasePoolSize: integer('DATABASE_POOL_SIZE', 8, 1, 64),
+    demo: boolean('HAIHE_DEMO', true),
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    logLevel,
+    keys: {
+      dataKeys: env.HAIHE_DATA_KEYS?.trim() || undefined,
+      hmacKey,
+      sessionSecret: env.HAIHE_SESSION_SECRET?.trim() || undefined,
+    },
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    jobPollIntervalMs: integer('JOB_POLL_INTERVAL_MS', 1000, 10, 60_000),
+    jobsEnabled: boolean('HAIHE_JOBS', true),
+    oidc: { issuer: oidcIssuer, clientId: oidcClientId, clientSecret: oidcClientSecret },
+    ...overrides,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

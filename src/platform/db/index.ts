@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** Anything SQL can be sent to: the database itself or an open transaction. */
+export interface Queryable {
+  /** Runs one parameterised statement ($1, $2, …) and returns its rows. */
+  query<R = Record<string, unknown>>(text: string, parameters?: readonly unknown[]): Promise<R[]>;
+  /** Runs one statement and returns the number of rows it changed. */
+  execute(text: string, parameters?: readonly unknown[]): Promise<number>;
+  /** Typed query builder bound to the same connection or transaction. */
+  readonly kysely: Kysely<any>;
+}
+
+export interface TransactionOptions {
+  isolationLevel?: 'read committed' | 'repeatable read' | 'serializable';
+}
+
+/** The platform's database: PGlite in DATA_DIR or a PostgreSQL server, behind one interface. */
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs a script of several statements without parameters (migrations). */
+  script(text: string): Promise<void>;
+  /** Pool statistics for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+// One dialect, one set of JavaScript types on both drivers: bigint and numeric come back as
+// strings only where precision matters (numeric = money); counts (int8) as numbers; dates as
+// 'YYYY-MM-DD' strings so no time zone shifts a civil date.
+const OID_INT8 = 20;
+const OID_NUMERIC = 1700;
+const OID_DATE = 1082;
+
+function toNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new Error(`int8 value ${value} exceeds the safe integer range`);
+  return parsed;
+}
+
+function queryable(kysely: Kysely<any>): Queryable {
+  return {
+    kysely,
+    async query<R>(text: string, parameters: readonly unknown[] = []) {
+      const result = await kysely.executeQuery<R>(CompiledQuery.raw(text, [...parameters]));
+      return result.rows as R[];
+    },
+    async execute(text: string, parameters: readonly unknown[] = []) {
+      const result = await kysely.executeQuery(CompiledQuery.raw(text, [...parameters]));
+      return Number(result.numAffectedRows ?? 0n);
+    },
+  };
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  /** For tests: an in-memory PGlite instead of files in dataDir. */
+  inMemory?: boolean;
+}
+
+/** Opens PGlite (files under dataDir/db) or a pg pool (databaseUrl), ready for queries. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 8);
+  return openPglite(options);
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  let dataDirectory: string | undefined;
+  if (!options.inMemory) {
+    dataDirectory = path.join(options.dataDir, 'db');
+    fs.mkdirSync(dataDirectory, { recursive: true });
+  }
+  const pglite = await PGlite.create(dataDirectory, {
+    parsers: {
+      [OID_INT8]: toNumber,
+      [OID_NUMERIC]: (value: string) => value,
+      [OID_DATE]: (value: string) => value,
+    },
+  });
+  await pglite.exec(`SET TIME ZONE 'Asia/Shanghai'`);
+  const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+  const base = queryable(kysely);
+  return {
+    ...base,
+    kind: 'pglite',
+    transaction: (fn, transactionOptions) => runTransaction(kysely, fn, transactionOptions),
+    async script(text) {
+      await kysely.executeQuery(CompiledQuery.raw(text.includes(';') ? text : `${text};`));
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+async function openPostgres(databaseUrl: string, poolSize: number): Promise<Database> {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === OID_INT8) return toNumber;
+      if (oid === OID_NUMERIC || oid === OID_DATE) return (value: string) => value;
+      return pg.types.getTypeParser(oid, format as 'text');
+    },
+  };
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    types: types as pg.CustomTypesConfig,
+    options: '-c TimeZone=Asia/Shanghai',
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it. Nothing was in flight.
+  });
+  // Fail fast with a readable message when the server cannot be reached.
+  const probe = await pool.connect();
+  probe.release();
+  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const base = queryable(kysely);
+  return {
+    ...base,
+    kind: 'postgres',
+    transaction: (fn, transactionOptions) => runTransaction(kysely, fn, transactionOptions),
+    async script(text) {
+      await pool.query(text);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}
+
+async function runTransaction<T>(
+  kysely: Kysely<any>,
+  fn: (tx: Queryable) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  let builder = kysely.transaction();
+  if (options.isolationLevel) builder = builder.setIsolationLevel(options.isolationLevel);
+  return builder.execute((trx: Transaction<any>) => fn(queryable(trx)));
+}

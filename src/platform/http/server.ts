@@ -1,0 +1,255 @@
+import crypto from 'node:crypto';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Type } from 'typebox';
+import { isAllowed, type Access, type Authenticator, type Principal } from '../access.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/index.ts';
+import { AppError, problem, type FieldError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { fieldErrors, validatorCompiler } from './validation.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route (required on every /api route). */
+    access?: Access;
+    /** Accepts Idempotency-Key (api-contract.md: every POST that changes quota, money or a case). */
+    idempotent?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpDependencies {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  clock: Clock;
+  metrics: Metrics;
+  authenticator: Authenticator;
+}
+
+/** One access declaration per route, for the authorization matrix and the OpenAPI document. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+const CSRF_COOKIE = 'haihe_csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', additionalProperties: true },
+);
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+function sendProblem(reply: FastifyReply, code: string, detail?: string, extensions: Record<string, unknown> = {}): FastifyReply {
+  const body = problem(code, detail, extensions);
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/**
+ * Builds the HTTP server with the platform's conventions (api-contract.md): TypeBox schemas on
+ * every route, RFC 9457 problems, request ids, access declarations checked on every request,
+ * CSRF for cookie sessions, Idempotency-Key, security headers, metrics and the OpenAPI document.
+ */
+export async function createHttpServer(deps: HttpDependencies): Promise<{ app: App; routeAccess: RouteAccess[] }> {
+  const { config, logger, database, clock, metrics, authenticator } = deps;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : crypto.randomUUID();
+    },
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false } },
+    trustProxy: process.env.TRUST_PROXY === '1',
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(ProblemSchema);
+  app.decorateRequest('principal', undefined);
+
+  const routeAccess: RouteAccess[] = [];
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? route.path;
+    const isApi = url.startsWith('/api/v1/') && !url.startsWith('/api/v1/docs');
+    if (!route.config?.access) {
+      if (isApi) throw new Error(`route ${String(route.method)} ${url} declares no access (config.access)`);
+      route.config = { ...route.config, access: 'public' };
+    }
+    if (isApi && !route.schema) throw new Error(`route ${String(route.method)} ${url} has no schema`);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routeAccess.push({ method, url, access: route.config!.access! });
+    }
+    if (isApi && route.config!.access !== 'public' && route.schema && !route.schema.security) {
+      route.schema = { ...route.schema, security: [{ bearer: [] }, { session: [] }] };
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // antd and antd-mobile write component styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+  });
+
+  // Request ids travel back to the caller, and every request is counted and timed.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) request.log.error({ req: request, res: reply, ms: reply.elapsedTime }, 'request failed');
+    else if (config.logLevel === 'debug' || config.logLevel === 'trace') request.log.debug({ req: request, res: reply, ms: reply.elapsedTime }, 'request');
+  });
+
+  // Authentication, access and CSRF come before validation: a stranger learns nothing about a route's input.
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    const authorization = request.headers.authorization;
+    const cookie = request.headers.cookie;
+    if (authorization !== undefined || (cookie !== undefined && access !== 'public')) {
+      request.principal = await authenticator.authenticate({ authorization, cookie });
+      if (authorization !== undefined && !request.principal && access !== 'public') {
+        throw new AppError('UNAUTHENTICATED', 'The bearer token is missing, expired or not valid');
+      }
+    }
+    const decision = isAllowed(access, request.principal);
+    if (decision === 'unauthenticated') throw new AppError('UNAUTHENTICATED', 'Sign in to use this service');
+    if (decision === 'forbidden') throw new AppError('FORBIDDEN', 'Your role does not allow this');
+    if (request.principal?.via === 'session' && !SAFE_METHODS.has(request.method)) {
+      const expected = readCookie(cookie, CSRF_COOKIE);
+      const given = request.headers['x-csrf-token'];
+      if (!expected || typeof given !== 'string' || given.length !== expected.length ||
+          !crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
+        throw new AppError('CSRF_FAILED', 'Reload the page and try again');
+      }
+    }
+  });
+
+  registerIdempotency(app, database, clock);
+
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    if (error instanceof AppError) {
+      return sendProblem(reply, error.code, error.message, error.extensions);
+    }
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const errors: FieldError[] = fieldErrors(fastifyError.validation as never, fastifyError.validationContext ?? 'body');
+      const first = errors[0];
+      return sendProblem(reply, 'INVALID_REQUEST', first ? `${first.field} ${first.message}` : 'The request is not valid', { errors });
+    }
+    switch (fastifyError.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return sendProblem(reply, 'INVALID_REQUEST', 'The body is not valid JSON', {
+          errors: [{ field: 'body', message: 'is not valid JSON' }],
+        });
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendProblem(reply, 'PAYLOAD_TOO_LARGE', `The body is larger than ${config.bodyLimitBytes} bytes`);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendProblem(reply, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON (Content-Type: application/json)');
+      default:
+        break;
+    }
+    if (fastifyError.statusCode === 400 && typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_')) {
+      return sendProblem(reply, 'INVALID_REQUEST', fastifyError.message);
+    }
+    if (fastifyError.statusCode === 413) return sendProblem(reply, 'PAYLOAD_TOO_LARGE', fastifyError.message);
+    if (fastifyError.statusCode === 429) return sendProblem(reply, 'RATE_LIMITED', fastifyError.message);
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, 'INTERNAL', `Something went wrong on our side (request ${request.id})`);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'haihe 海河 — city public services API',
+        version: 'v1',
+        description: 'Errors are RFC 9457 problem details with a stable `code` (see docs/errors.md).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'haihe_session' },
+        },
+      },
+    },
+    hideUntagged: false,
+    transformObject: (documentObject) => {
+      const openapi = (documentObject as { openapiObject: Record<string, any> }).openapiObject;
+      for (const entry of routeAccess) {
+        const path = entry.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+        const operation = openapi.paths?.[path]?.[entry.method.toLowerCase()];
+        if (operation) operation['x-access'] = entry.access === 'public' ? 'public' : [...entry.access.roles];
+      }
+      return openapi;
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs', uiConfig: { docExpansion: 'list' } });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+
+  return { app, routeAccess };
+}
+
+/** Answers unmatched API paths with a NOT_FOUND problem. */
+export function apiNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(reply, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`);
+}
