@@ -1,5 +1,6 @@
 import type { parseArgs } from 'node:util';
 import type { Config } from '../platform/config.ts';
+import { demoTokensCommand } from './identity/command.ts';
 
 /** A command-line command contributed by a module (for example demo-tokens). */
 export interface ModuleCommand {
@@ -10,4 +11,4 @@ export interface ModuleCommand {
 }
 
 /** Every module command, listed in the CLI's usage. */
-export const commands: ModuleCommand[] = [];
+export const commands: ModuleCommand[] = [demoTokensCommand];

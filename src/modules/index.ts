@@ -1,5 +1,6 @@
 import type { Module } from '../platform/module.ts';
+import { identityModule } from './identity/index.ts';
 import { systemModule } from './system/index.ts';
 
 /** Every module of the platform, in the order they are initialised. */
-export const modules: readonly Module<any>[] = [systemModule];
+export const modules: readonly Module<any>[] = [identityModule, systemModule];
