@@ -1,0 +1,30 @@
+import { useTranslation } from 'react-i18next';
+import { Route, Routes } from 'react-router-dom';
+import { DesktopArea } from '../desktop/DesktopArea';
+import { SimpleLayout } from '../desktop/SimpleLayout';
+import { ComingSoonPage, DesktopNotFound } from '../desktop/ComingSoonPage';
+import { PublicHome } from './PublicHome';
+
+/** Public area (transparency dashboards and the halls map), open to everyone without signing in. */
+export default function PublicApp() {
+  const { t } = useTranslation();
+  return (
+    <DesktopArea>
+      <SimpleLayout title={t('public.title')} home="/public">
+        <Routes>
+          <Route index element={<PublicHome />} />
+          <Route
+            path="dashboards/subsidies/*"
+            element={<ComingSoonPage title={t('public.dashboards.subsidies.title')} home="/public" />}
+          />
+          <Route
+            path="dashboards/services/*"
+            element={<ComingSoonPage title={t('public.dashboards.services.title')} home="/public" />}
+          />
+          <Route path="map/*" element={<ComingSoonPage title={t('public.map.title')} home="/public" />} />
+          <Route path="*" element={<DesktopNotFound home="/public" />} />
+        </Routes>
+      </SimpleLayout>
+    </DesktopArea>
+  );
+}
