@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityService } from '../src/modules/identity/index.ts';
 import { databaseKinds } from './support/databases.ts';
@@ -20,7 +21,7 @@ describe.each(databaseKinds())('identity and access on %s', (database) => {
   });
   afterAll(async () => server?.close());
 
-  const inject = (options: Parameters<TestServer['platform']['app']['inject']>[0]) => server.platform.app.inject(options as never);
+  const inject = (options: InjectOptions) => server.platform.app.inject(options);
 
   it('GET /me answers with masked identity data', async () => {
     const response = await inject({ method: 'GET', url: '/api/v1/me', headers: bearer(citizen.token) });
