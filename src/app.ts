@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { noAuthenticator, type Authenticator } from './platform/access.ts';
 import { readCalendar, loadCalendar, type WorkingCalendar } from './platform/calendar.ts';
-import { systemClock, type Clock } from './platform/clock.ts';
+import { SettableClock, systemClock, type Clock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
 import { openDatabase, type Database } from './platform/db/index.ts';
 import { migrate, type MigrationSource } from './platform/db/migrate.ts';
@@ -16,6 +16,7 @@ import { createLogger } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
 import type { Module, ModuleRegistry, PlatformContext } from './platform/module.ts';
 import { modules as allModules } from './modules/index.ts';
+import { registerOidc, type IdentityService } from './modules/identity/index.ts';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../web/dist');
 const PLATFORM_MIGRATIONS = path.resolve(import.meta.dirname, 'platform/migrations');
@@ -73,7 +74,13 @@ export async function buildPlatform(options: AppOptions): Promise<Platform> {
   const { config } = options;
   const modules = options.modules ?? allModules;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const clock = options.clock ?? systemClock;
+  let clock = options.clock ?? systemClock;
+  if (!options.clock && config.demoClockStart) {
+    // Demo mode: the platform's time starts at the given instant (e.g. a release's opening) and runs on.
+    const demoClock = new SettableClock(config.demoClockStart);
+    demoClock.run();
+    clock = demoClock;
+  }
   let database = options.database;
   const ownsDatabase = !database;
   if (!database) {
@@ -145,6 +152,9 @@ export async function buildPlatform(options: AppOptions): Promise<Platform> {
     },
     { prefix: '/api/v1' },
   );
+
+  // Sign-in (OpenID Connect provider under /oidc, relying party under /auth) lives outside /api/v1.
+  if (services.has('identity')) await registerOidc(app, context, services.get('identity') as IdentityService);
 
   const serveWeb = options.serveWeb ?? fs.existsSync(path.join(WEB_DIST, 'index.html'));
   if (serveWeb) {

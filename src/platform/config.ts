@@ -10,6 +10,8 @@ export interface Config {
   readonly databasePoolSize: number;
   /** Demo mode loads demo data into an empty database and enables the demo-tokens command. */
   readonly demo: boolean;
+  /** Demo mode only: the platform clock starts at this instant and runs on (e.g. a release's opening). */
+  readonly demoClockStart: Date | undefined;
   /** The public base URL people reach the platform at (used in links, tags and OIDC redirects). */
   readonly publicUrl: string;
   readonly logLevel: string;
@@ -93,6 +95,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (oidcIssuer && (!oidcClientId || !oidcClientSecret)) {
     problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
   }
+  let demoClockStart: Date | undefined;
+  if (env.HAIHE_DEMO_CLOCK?.trim()) {
+    demoClockStart = new Date(env.HAIHE_DEMO_CLOCK.trim());
+    if (Number.isNaN(demoClockStart.getTime())) problems.push(`HAIHE_DEMO_CLOCK must be an RFC 3339 time, got "${env.HAIHE_DEMO_CLOCK}"`);
+  }
   const hmacKey = env.HAIHE_HMAC_KEY?.trim() || undefined;
   if (hmacKey !== undefined && Buffer.from(hmacKey, 'base64').length < 32) {
     problems.push('HAIHE_HMAC_KEY must be at least 32 bytes, base64-encoded');
@@ -105,6 +112,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseUrl,
     databasePoolSize: integer('DATABASE_POOL_SIZE', 8, 1, 64),
     demo: boolean('HAIHE_DEMO', true),
+    demoClockStart,
     publicUrl: publicUrl.replace(/\/$/, ''),
     logLevel,
     keys: {
@@ -118,6 +126,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     oidc: { issuer: oidcIssuer, clientId: oidcClientId, clientSecret: oidcClientSecret },
     ...overrides,
   };
+  if (config.demoClockStart && !config.demo) problems.push('HAIHE_DEMO_CLOCK works only in demo mode (HAIHE_DEMO=1)');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }

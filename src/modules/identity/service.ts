@@ -90,6 +90,8 @@ export const clientRoles: Record<ClientRow['kind'], Role[]> = {
   verifier: ['verifier'],
 };
 
+const DUMMY_PASSWORD_HASH = `scrypt:${crypto.randomBytes(16).toString('base64url')}:${crypto.randomBytes(32).toString('base64url')}`;
+
 function newId(prefix: string): string {
   return `${prefix}_${crypto.randomBytes(10).toString('base64url')}`;
 }
@@ -229,8 +231,9 @@ export class IdentityService implements Authenticator {
     const [row] = await this.context.database.query<PersonRow & { password_hash: string | null }>(
       'SELECT * FROM people WHERE login = $1', [login],
     );
-    if (!row?.password_hash) return undefined;
-    return (await secretMatches(password, row.password_hash)) ? row : undefined;
+    // An unknown login costs the same scrypt as a wrong password, so timing does not reveal which logins exist.
+    const matches = await secretMatches(password, row?.password_hash ?? DUMMY_PASSWORD_HASH);
+    return row?.password_hash && matches ? row : undefined;
   }
 
   /** The clear identity number of a person (for the holder's own use, e.g. invoice checks); never logged. */
