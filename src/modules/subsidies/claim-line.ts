@@ -62,6 +62,7 @@ export class ClaimLine {
   readonly #queue: Waiting[] = [];
   #head = 0;
   #inFlight = 0;
+  #pumpScheduled = false;
   #sequence = 0;
   #served = 0;
   #throughputPerSecond = 2000;
@@ -106,8 +107,22 @@ export class ClaimLine {
     const result = new Promise<ClaimResult>((resolve) => {
       this.#queue.push({ request, sequence, enqueuedAt: Date.now(), resolve });
     });
-    this.#pump();
+    this.#schedulePump();
     return { sequence, result };
+  }
+
+  /**
+   * Batches are started after the current turn of the event loop, so every request already read
+   * from the network joins the same batch (the embedded database blocks the loop while it works,
+   * and requests pile up in the sockets meanwhile).
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
   }
 
   #pump(): void {
@@ -117,7 +132,7 @@ export class ClaimLine {
       this.#inFlight += 1;
       void this.#write(batch).finally(() => {
         this.#inFlight -= 1;
-        this.#pump();
+        this.#schedulePump();
       });
     }
   }

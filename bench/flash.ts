@@ -1,0 +1,168 @@
+/**
+ * npm run bench:flash — one platform process, one release of STOCK coupons claimed over HTTP by
+ * PEOPLE distinct demo residents at high concurrency, measured against the same server's no-op
+ * route in the same run. The database is checked afterwards for broken invariants.
+ *
+ * Environment: DATABASE_URL (PostgreSQL server; default the embedded PGlite), BENCH_STOCK (100000),
+ * BENCH_PEOPLE (150000), BENCH_CONNECTIONS (200), BENCH_SECONDS (10, no-op and sold-out phases).
+ */
+import autocannon from 'autocannon';
+import { openDatabase } from '../src/platform/db/index.ts';
+import { benchDatabase, demoTokens, percentile, startServer } from './support.ts';
+
+const stock = Number(process.env.BENCH_STOCK ?? 100_000);
+const people = Number(process.env.BENCH_PEOPLE ?? 150_000);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const MONTH = '2026-03';
+const RELEASE = `appliances-2026-offline-${MONTH}`;
+const LOCATION = JSON.stringify({ location: { lat: 39.1237, lng: 117.202 } });
+
+async function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+async function main(): Promise<void> {
+  const database = await benchDatabase();
+  console.log(`flash: database=${database.kind} stock=${stock} people=${people} connections=${connections}`);
+  const server = await startServer({
+    ...database.env,
+    HAIHE_DEMO: '1',
+    HAIHE_DEMO_CLOCK: `${MONTH}-01T11:00:00+08:00`,
+    HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND: '0',
+    HAIHE_CLAIM_HOLD_MS: '30000',
+    DATABASE_POOL_SIZE: '8',
+  });
+  try {
+    console.log('preparing tokens…');
+    const started = Date.now();
+    const tokens = (await demoTokens(server.url, 'citizen', people)).map((entry) => `Bearer ${entry.token}`);
+    const [admin] = await demoTokens(server.url, 'admin', 1);
+    console.log(`  ${tokens.length} residents and tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // The demo created this month's scheduled release; the benchmark sets its stock.
+    const patched = await fetch(`${server.url}/api/v1/admin/subsidies/releases/${RELEASE}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${admin!.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ stock }),
+    });
+    if (!patched.ok) throw new Error(`setting the stock failed: ${patched.status} ${await patched.text()}`);
+
+    console.log('no-op route (GET /api/v1/time)…');
+    const noop = await run({ url: `${server.url}/api/v1/time`, connections: 100, duration: seconds });
+    const noopPerSecond = noop.requests.average;
+    console.log(`  ${Math.round(noopPerSecond)} req/s, p99 ${noop.latency.p99} ms`);
+
+    console.log(`claims: ${people} residents against ${stock} coupons…`);
+    let next = 0;
+    const claimLatencies: number[] = [];
+    const statuses = new Map<number, number>();
+    let firstAt = 0;
+    let lastClaimAt = 0;
+    const claimStart = Date.now();
+    const instance = autocannon(
+      {
+        url: server.url,
+        connections,
+        amount: people,
+        timeout: 60,
+        requests: [
+          {
+            method: 'POST',
+            path: `/api/v1/subsidies/releases/${RELEASE}/claims`,
+            headers: { 'content-type': 'application/json' },
+            body: LOCATION,
+            setupRequest: (request) => {
+              const token = tokens[next % tokens.length]!;
+              next += 1;
+              return { ...request, headers: { ...request.headers, authorization: token } };
+            },
+          },
+        ],
+      },
+      () => undefined,
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      const now = Date.now();
+      if (!firstAt) firstAt = now;
+      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+      if (statusCode === 201) {
+        claimLatencies.push(responseTime);
+        lastClaimAt = now;
+      }
+    });
+    await new Promise((resolve) => instance.on('done', resolve));
+    const acknowledged = statuses.get(201) ?? 0;
+    const claimSeconds = Math.max(0.001, (lastClaimAt - claimStart) / 1000);
+    const claimsPerSecond = acknowledged / claimSeconds;
+    const p99 = percentile(claimLatencies, 99);
+    console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`  ${acknowledged} coupons acknowledged in ${claimSeconds.toFixed(2)} s = ${Math.round(claimsPerSecond)} claims/s, p50 ${percentile(claimLatencies, 50)} ms, p99 ${p99} ms`);
+
+    console.log('sold out (the same residents ask again)…');
+    let again = 0;
+    const soldOut = await run({
+      url: server.url,
+      connections: 100,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          path: `/api/v1/subsidies/releases/${RELEASE}/claims`,
+          headers: { 'content-type': 'application/json' },
+          body: LOCATION,
+          setupRequest: (request) => {
+            // Residents who got nothing retry; everyone is told SOLD_OUT from memory.
+            const token = tokens[stock + (again % Math.max(1, people - stock))] ?? tokens[again % tokens.length]!;
+            again += 1;
+            return { ...request, headers: { ...request.headers, authorization: token } };
+          },
+        },
+      ],
+    });
+    const soldOutPerSecond = soldOut.requests.average;
+    console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms`);
+
+    await server.stop('SIGTERM');
+    const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir });
+    const violations: string[] = [];
+    const [release] = await db.query<{ stock: number; issued: number }>('SELECT stock, issued FROM subsidy_releases WHERE id = $1', [RELEASE]);
+    const [coupons] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM subsidy_coupons WHERE release_id = $1', [RELEASE]);
+    const [overMonth] = await db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM (SELECT person_id FROM subsidy_coupons c JOIN subsidy_programmes p ON p.id = c.programme_id
+         GROUP BY person_id, programme_id, month, p.month_quota HAVING count(*) > p.month_quota) t`,
+    );
+    const [counters] = await db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM subsidy_quota_usage q WHERE q.period = $1 AND q.used <> (SELECT count(*) FROM subsidy_coupons c
+         WHERE c.person_id = q.person_id AND c.programme_id = q.programme_id AND c.month = q.period)`,
+      [MONTH],
+    );
+    await db.close();
+    if (!release) violations.push('release missing');
+    else {
+      if (release.issued > release.stock) violations.push(`issued ${release.issued} > stock ${release.stock}`);
+      if (release.issued !== coupons!.count) violations.push(`issued ${release.issued} but ${coupons!.count} coupons`);
+      if (coupons!.count < acknowledged) violations.push(`${acknowledged} acknowledged but ${coupons!.count} coupons stored`);
+      if (people >= stock && release.issued !== release.stock) violations.push(`demand exceeded stock but only ${release.issued} of ${release.stock} issued`);
+    }
+    if (overMonth!.count > 0) violations.push(`${overMonth!.count} people over the monthly quota`);
+    if (counters!.count > 0) violations.push(`${counters!.count} quota counters differ from coupons`);
+    for (const violation of violations) console.log(`  VIOLATION: ${violation}`);
+    const ratio = claimsPerSecond / noopPerSecond;
+    console.log(`  claims/no-op ${ratio.toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noopPerSecond).toFixed(3)}`);
+    console.log(
+      `flash: claims_per_s=${Math.round(claimsPerSecond)} noop_per_s=${Math.round(noopPerSecond)} ratio=${ratio.toFixed(3)} ` +
+        `soldout_per_s=${Math.round(soldOutPerSecond)} p99_ms=${p99} violations=${violations.length} database=${database.kind}`,
+    );
+  } finally {
+    await server.stop('SIGKILL');
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
