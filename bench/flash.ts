@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       ],
     });
     const soldOutPerSecond = soldOut.requests.average;
-    console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms`);
+    console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats?.['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms`);
 
     await server.stop('SIGTERM');
     const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir });

@@ -4,33 +4,34 @@
 //
 // Server: test/support/server.ts's startTestServer (API + web/dist) when that file exists, otherwise
 // `vite preview` of web/dist. HAIHE_E2E_SERVER=preview forces the preview server.
-// web/dist is rebuilt first unless HAIHE_E2E_SKIP_BUILD=1. HAIHE_SCREENSHOTS=1 also writes docs/images/*.png.
+// web/dist is rebuilt first when it is older than the web sources (see e2e/support.ts).
+// HAIHE_SCREENSHOTS=1 also writes docs/images/*.png.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureWebBuild,
+  en,
+  expectNoSeriousAxeViolations as axeCheck,
+  expectTargets,
+  gotoAndWait,
+  js,
+  largeTextOn,
+  launchBrowser,
+  msg,
+  openPage as openBrowserPage,
+  printAxeSummary,
+  ROOT,
+  screenshot,
+  VITE_CONFIG,
+  zh,
+  type AxeLogEntry,
+} from './support.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const VITE_CONFIG = path.join(ROOT, 'web/vite.config.ts');
 const SERVER_SUPPORT = path.join(ROOT, 'test/support/server.ts');
-const SCREENSHOT_DIR = path.join(ROOT, 'docs/images');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-type Messages = Record<string, unknown>;
-const zh = JSON.parse(fs.readFileSync(path.join(ROOT, 'web/src/i18n/zh-CN.json'), 'utf8')) as Messages;
-const en = JSON.parse(fs.readFileSync(path.join(ROOT, 'web/src/i18n/en.json'), 'utf8')) as Messages;
-
-/** Looks up a dotted i18n key, so the expectations follow the resource files. */
-function msg(messages: Messages, key: string): string {
-  let node: unknown = messages;
-  for (const part of key.split('.')) node = (node as Messages)[part];
-  if (typeof node !== 'string') throw new Error(`no message ${key}`);
-  return node;
-}
 
 interface Server {
   url: string;
@@ -50,9 +51,6 @@ interface AreaSpec {
   targets: string;
 }
 
-const MOBILE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-
 const AREAS: AreaSpec[] = [
   {
     name: 'citizen',
@@ -70,7 +68,7 @@ const AREAS: AreaSpec[] = [
     h1: 'counter.home.title',
     forbiddenChunk: 'antd-mobile',
     ownChunk: 'antd-desktop',
-    targets: '.prefs-btn, .desktop-brand, .link-card',
+    targets: '.prefs-btn, .desktop-brand, .desktop-sign-in, .link-card',
   },
   {
     name: 'console',
@@ -79,7 +77,7 @@ const AREAS: AreaSpec[] = [
     h1: 'console.overview.title',
     forbiddenChunk: 'antd-mobile',
     ownChunk: 'antd-desktop',
-    targets: '.prefs-btn, .desktop-brand, .ant-menu-item',
+    targets: '.prefs-btn, .desktop-brand, .desktop-sign-in, .ant-menu-item',
   },
   {
     name: 'public',
@@ -92,18 +90,9 @@ const AREAS: AreaSpec[] = [
   },
 ];
 
-const axeLog: { page: string; violations: number; seriousOrCritical: number; passes: number }[] = [];
+const axeLog: AxeLogEntry[] = [];
 let server: Server;
 let browser: Browser;
-
-function buildWeb(): void {
-  // A child process, so the build sees NODE_ENV=production rather than vitest's "test".
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', VITE_CONFIG, '--logLevel', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: 'inherit',
-  });
-}
 
 async function startServer(): Promise<Server> {
   if (fs.existsSync(SERVER_SUPPORT) && process.env.HAIHE_E2E_SERVER !== 'preview') {
@@ -128,80 +117,13 @@ async function startServer(): Promise<Server> {
   };
 }
 
-/** Evaluates a JavaScript expression in the page (a string: this project's Node typings have no DOM). */
-function js<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate<T>(expression);
+function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
+  return axeCheck(page, label, axeLog);
 }
 
-async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  axeLog.push({ page: label, violations: results.violations.length, seriousOrCritical: serious.length, passes: results.passes.length });
-  if (results.violations.length > 0) {
-    const report = results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
-    }));
-    console.log(`axe violations on ${label}:\n${JSON.stringify(report, null, 2)}`);
-  }
-  expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help}`), `serious/critical axe violations on ${label}`).toEqual([]);
-}
-
-/** Visible elements matching `selector` that are smaller than `min` in either dimension. */
-async function undersizedTargets(page: Page, selector: string, min: number): Promise<string[]> {
-  const small: string[] = [];
-  for (const target of await page.locator(selector).all()) {
-    if (!(await target.isVisible())) continue;
-    const box = await target.boundingBox();
-    if (!box) continue;
-    if (box.width + 0.5 < min || box.height + 0.5 < min) {
-      const text = (await target.innerText()).replace(/\s+/g, ' ').slice(0, 40);
-      small.push(`"${text}" ${Math.round(box.width)}×${Math.round(box.height)}`);
-    }
-  }
-  return small;
-}
-
-async function expectTargets(page: Page, selector: string, min: number): Promise<void> {
-  expect(await page.locator(selector).count(), `targets ${selector}`).toBeGreaterThan(0);
-  expect(await undersizedTargets(page, selector, min), `targets smaller than ${min}px`).toEqual([]);
-}
-
-async function openPage(spec: { mobile: boolean }): Promise<{ context: BrowserContext; page: Page; scripts: string[]; errors: string[] }> {
-  const context = await browser.newContext({
-    viewport: spec.mobile ? MOBILE : DESKTOP,
-    deviceScaleFactor: 1,
-    isMobile: spec.mobile,
-    hasTouch: spec.mobile,
-    locale: 'zh-CN',
-  });
-  const page = await context.newPage();
-  const scripts: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (req) => {
-    if (req.resourceType() === 'script') scripts.push(new URL(req.url()).pathname);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (m) => {
-    // Failed requests are judged from their responses below, where the URL is known.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
-  });
-  page.on('response', (res) => {
-    const { pathname } = new URL(res.url());
-    // The preview server has no API, so /healthz is expected to 404 there.
-    if (res.status() >= 400 && !(server.kind === 'preview' && pathname === '/healthz')) {
-      errors.push(`HTTP ${res.status()} ${pathname}`);
-    }
-  });
-  return { context, page, scripts, errors };
-}
-
-async function gotoAndWait(page: Page, url: string, h1: string): Promise<void> {
-  await page.goto(url, { waitUntil: 'load' });
-  await expect.poll(() => page.locator('h1').first().innerText(), { timeout: 15_000 }).toBe(h1);
-  await js(page, 'document.fonts.ready.then(() => true)');
+/** A page that records errors; the preview server has no API, so /healthz is expected to 404 there. */
+function openPage(spec: { mobile: boolean }) {
+  return openBrowserPage(browser, spec, (_status, pathname) => server.kind === 'preview' && pathname === '/healthz');
 }
 
 async function htmlLang(page: Page): Promise<string> {
@@ -210,10 +132,6 @@ async function htmlLang(page: Page): Promise<string> {
 
 async function storage(page: Page, key: string): Promise<string | null> {
   return js<string | null>(page, `localStorage.getItem(${JSON.stringify(key)})`);
-}
-
-async function largeTextOn(page: Page): Promise<boolean> {
-  return js<boolean>(page, "document.documentElement.classList.contains('large-text')");
 }
 
 async function fontSizePx(page: Page, selector: string): Promise<number> {
@@ -227,35 +145,17 @@ async function lineHeightRatio(page: Page, selector: string): Promise<number> {
   );
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.HAIHE_SCREENSHOTS !== '1') return;
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: false });
-}
-
 describe('web shell', () => {
   beforeAll(async () => {
-    if (process.env.HAIHE_E2E_SKIP_BUILD !== '1') buildWeb();
+    ensureWebBuild();
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (axeLog.length > 0) console.log(`axe summary (${AXE_TAGS.join(', ')}):\n${axeLog.map((a) => `  ${a.page}: ${a.violations} violations (${a.seriousOrCritical} serious/critical), ${a.passes} rules passed`).join('\n')}`);
+    printAxeSummary(axeLog);
   });
 
   it('landing page links to the four areas and reports server health', async () => {

@@ -26,6 +26,9 @@ export default defineConfig({
     proxy: {
       '/api': 'http://127.0.0.1:3000',
       '/healthz': 'http://127.0.0.1:3000',
+      // Sign-in (OpenID Connect): the relying party under /auth, the built-in provider under /oidc.
+      '/auth': 'http://127.0.0.1:3000',
+      '/oidc': 'http://127.0.0.1:3000',
     },
   },
   build: {

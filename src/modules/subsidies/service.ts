@@ -346,6 +346,12 @@ export class SubsidyService {
         serverTime: formatCivil(new Date(now)),
       });
     }
+    // A retry whose first attempt succeeded gets its coupon back, even if the release has since
+    // sold out or closed (the answer to the first attempt may have been lost in a crash).
+    if (input.idempotencyKey && (now >= release.closesAt || release.remaining <= 0)) {
+      const replay = await this.#replay(input.personId, input.idempotencyKey, release.id);
+      if (replay) return replay;
+    }
     if (now >= release.closesAt) {
       this.claimsCounter.inc({ outcome: 'closed' });
       throw new AppError('RELEASE_CLOSED', `This release closed at ${formatCivil(new Date(release.closesAt))}`);
@@ -401,6 +407,16 @@ export class SubsidyService {
       return { kind: 'queued', ticket, position, estimatedWaitSeconds: Math.ceil(expectedWaitMs / 1000) };
     }
     return this.#answer(await result, input.personId);
+  }
+
+  async #replay(personId: string, key: string, releaseId: string) {
+    const [row] = await this.context.database.query<{ id: string; release_id: string; claimed_at: Date; expires_at: Date }>(
+      'SELECT id, release_id, claimed_at, expires_at FROM subsidy_coupons WHERE person_id = $1 AND idempotency_key = $2',
+      [personId, key],
+    );
+    if (!row) return undefined;
+    if (row.release_id !== releaseId) throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a claim on another release');
+    return this.#answer({ outcome: 'replayed', couponId: row.id, releaseId: row.release_id, claimedAt: row.claimed_at, expiresAt: row.expires_at, remaining: null }, personId);
   }
 
   /** The state of a place in line: still waiting (with position) or the claim's answer. */

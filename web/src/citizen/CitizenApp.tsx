@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes } from 'react-router-dom';
 import { toLang } from '../i18n';
 import { PrefsBar } from '../shared/PrefsBar';
+import { SessionProvider } from '../shared/session';
 import { CitizenTabBar } from './CitizenTabBar';
 import { CitizenHome } from './CitizenHome';
 import { CitizenServices } from './CitizenServices';
@@ -12,33 +13,35 @@ import { CitizenMe } from './CitizenMe';
 import { CitizenComingSoon, CitizenNotFound } from './CitizenComingSoon';
 import './citizen.css';
 
-/** Residents' mobile app shell (antd-mobile): header with display settings, routed pages, bottom tab bar. */
+/** Residents' mobile app shell (antd-mobile): session, header with display settings, routed pages, bottom tab bar. */
 export default function CitizenApp() {
   const { t, i18n } = useTranslation();
   const locale = toLang(i18n.language) === 'en' ? enUS : zhCN;
   return (
     <ConfigProvider locale={locale}>
-      <div className="citizen">
-        <header className="citizen-header">
-          <Link to="/citizen" className="citizen-brand">
-            <img src="/favicon.svg" alt="" width="28" height="28" />
-            <span>{t('citizen.title')}</span>
-          </Link>
-          <PrefsBar className="citizen-prefs" />
-        </header>
-        <main id="main" tabIndex={-1} className="citizen-main">
-          <Routes>
-            <Route index element={<CitizenHome />} />
-            <Route path="services" element={<CitizenServices />} />
-            <Route path="me" element={<CitizenMe />} />
-            <Route path="subsidies/*" element={<CitizenComingSoon module="subsidies" />} />
-            <Route path="halls/*" element={<CitizenComingSoon module="halls" />} />
-            <Route path="certificates/*" element={<CitizenComingSoon module="certificates" />} />
-            <Route path="*" element={<CitizenNotFound />} />
-          </Routes>
-        </main>
-        <CitizenTabBar />
-      </div>
+      <SessionProvider home="/citizen">
+        <div className="citizen">
+          <header className="citizen-header">
+            <Link to="/citizen" className="citizen-brand">
+              <img src="/favicon.svg" alt="" width="28" height="28" />
+              <span>{t('citizen.title')}</span>
+            </Link>
+            <PrefsBar className="citizen-prefs" />
+          </header>
+          <main id="main" tabIndex={-1} className="citizen-main">
+            <Routes>
+              <Route index element={<CitizenHome />} />
+              <Route path="services" element={<CitizenServices />} />
+              <Route path="me" element={<CitizenMe />} />
+              <Route path="subsidies/*" element={<CitizenComingSoon module="subsidies" />} />
+              <Route path="halls/*" element={<CitizenComingSoon module="halls" />} />
+              <Route path="certificates/*" element={<CitizenComingSoon module="certificates" />} />
+              <Route path="*" element={<CitizenNotFound />} />
+            </Routes>
+          </main>
+          <CitizenTabBar />
+        </div>
+      </SessionProvider>
     </ConfigProvider>
   );
 }

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'react';
 import { Layout, Menu } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
@@ -5,17 +6,25 @@ import { DesktopArea } from '../desktop/DesktopArea';
 import { AreaHeader } from '../desktop/AreaHeader';
 import { AreaFooter } from '../desktop/AreaFooter';
 import { ComingSoonPage, DesktopNotFound } from '../desktop/ComingSoonPage';
+import { AccountPage } from '../desktop/AccountPage';
 import { Icon } from '../shared/Icon';
 import { useLargeText } from '../shared/largeText';
+import { SessionProvider } from '../shared/session';
 import { CONSOLE_SECTIONS, type ConsoleSectionKey } from './sections';
 import { ConsoleOverview } from './ConsoleOverview';
+import { ConsoleClients } from './ConsoleClients';
 
-/** Menu key for the current path, so the side menu highlights the open section. */
-export function consoleSection(pathname: string): ConsoleSectionKey {
+/** Menu key for the current path, so the side menu highlights the open section (none for pages outside the menu). */
+export function consoleSection(pathname: string): ConsoleSectionKey | undefined {
   const segment = pathname.replace(/^\/console\/?/, '').split('/')[0] ?? '';
-  const found = CONSOLE_SECTIONS.find((s) => s.key === segment);
-  return found ? found.key : 'overview';
+  if (segment === '') return 'overview';
+  return CONSOLE_SECTIONS.find((s) => s.key === segment)?.key;
 }
+
+/** Pages of the sections that are built; the others show "coming soon". */
+const SECTION_PAGES: Partial<Record<ConsoleSectionKey, ComponentType>> = {
+  clients: ConsoleClients,
+};
 
 /** Staff and administrators' console: antd Layout with a side menu; each section is its own route. */
 export default function ConsoleApp() {
@@ -25,40 +34,46 @@ export default function ConsoleApp() {
   const large = useLargeText();
   return (
     <DesktopArea>
-      <Layout className="desktop-layout">
-        <AreaHeader title={t('console.title')} home="/console" />
-        <Layout hasSider>
-          <Layout.Sider className="console-sider" width={large ? 320 : 240} breakpoint="lg" collapsedWidth={72}>
-            <nav aria-label={t('console.menuLabel')}>
-              <Menu
-                mode="inline"
-                selectedKeys={[selected]}
-                items={CONSOLE_SECTIONS.map((s) => ({
-                  key: s.key,
-                  icon: <Icon name={s.icon} />,
-                  label: <Link to={s.path}>{t(`console.menu.${s.key}`)}</Link>,
-                }))}
-              />
-            </nav>
-          </Layout.Sider>
-          <Layout>
-            <Layout.Content id="main" tabIndex={-1} className="desktop-content">
-              <Routes>
-                <Route index element={<ConsoleOverview />} />
-                {CONSOLE_SECTIONS.filter((s) => s.key !== 'overview').map((s) => (
-                  <Route
-                    key={s.key}
-                    path={`${s.key}/*`}
-                    element={<ComingSoonPage title={t(`console.menu.${s.key}`)} home="/console" />}
-                  />
-                ))}
-                <Route path="*" element={<DesktopNotFound home="/console" />} />
-              </Routes>
-            </Layout.Content>
-            <AreaFooter />
+      <SessionProvider home="/console">
+        <Layout className="desktop-layout">
+          <AreaHeader title={t('console.title')} home="/console" account />
+          <Layout hasSider>
+            <Layout.Sider className="console-sider" width={large ? 320 : 240} breakpoint="lg" collapsedWidth={72}>
+              <nav aria-label={t('console.menuLabel')}>
+                <Menu
+                  mode="inline"
+                  selectedKeys={selected ? [selected] : []}
+                  items={CONSOLE_SECTIONS.map((s) => ({
+                    key: s.key,
+                    icon: <Icon name={s.icon} />,
+                    label: <Link to={s.path}>{t(`console.menu.${s.key}`)}</Link>,
+                  }))}
+                />
+              </nav>
+            </Layout.Sider>
+            <Layout>
+              <Layout.Content id="main" tabIndex={-1} className="desktop-content">
+                <Routes>
+                  <Route index element={<ConsoleOverview />} />
+                  <Route path="me" element={<AccountPage home="/console" />} />
+                  {CONSOLE_SECTIONS.filter((s) => s.key !== 'overview').map((s) => {
+                    const Page = SECTION_PAGES[s.key];
+                    return (
+                      <Route
+                        key={s.key}
+                        path={`${s.key}/*`}
+                        element={Page ? <Page /> : <ComingSoonPage title={t(`console.menu.${s.key}`)} home="/console" />}
+                      />
+                    );
+                  })}
+                  <Route path="*" element={<DesktopNotFound home="/console" />} />
+                </Routes>
+              </Layout.Content>
+              <AreaFooter />
+            </Layout>
           </Layout>
         </Layout>
-      </Layout>
+      </SessionProvider>
     </DesktopArea>
   );
 }

@@ -55,7 +55,11 @@ export function ConsoleOverview() {
                 title: t('console.overview.moduleStatus'),
                 dataIndex: 'open',
                 render: (open: boolean) =>
-                  open ? null : (
+                  open ? (
+                    <Tag className="status-badge status-ok" variant="outlined">
+                      {t('console.overview.moduleOpen')}
+                    </Tag>
+                  ) : (
                     <Tag className="soon-badge" variant="outlined">
                       {t('common.comingSoon')}
                     </Tag>

@@ -1,13 +1,14 @@
-// Console sections in menu order; all but the overview are placeholders until their modules ship.
+// Console sections in menu order; those not open yet are placeholders until their modules ship.
 import type { IconName } from '../shared/Icon';
 
-export type ConsoleSectionKey = 'overview' | 'campaigns' | 'halls' | 'certificates' | 'users' | 'audit';
+export type ConsoleSectionKey = 'overview' | 'campaigns' | 'halls' | 'certificates' | 'clients' | 'users' | 'audit';
 
 export const CONSOLE_SECTIONS: readonly { key: ConsoleSectionKey; path: string; icon: IconName; open: boolean }[] = [
   { key: 'overview', path: '/console', icon: 'dashboard', open: true },
   { key: 'campaigns', path: '/console/campaigns', icon: 'subsidy', open: false },
   { key: 'halls', path: '/console/halls', icon: 'location', open: false },
   { key: 'certificates', path: '/console/certificates', icon: 'certificate', open: false },
+  { key: 'clients', path: '/console/clients', icon: 'key', open: true },
   { key: 'users', path: '/console/users', icon: 'team', open: false },
   { key: 'audit', path: '/console/audit', icon: 'audit', open: false },
 ];

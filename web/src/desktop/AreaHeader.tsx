@@ -1,9 +1,13 @@
 import { Layout } from 'antd';
 import { Link } from 'react-router-dom';
 import { PrefsBar } from '../shared/PrefsBar';
+import { AccountControl } from './AccountControl';
 
-/** Header of a desktop area: area name linking to its home, then the display settings. */
-export function AreaHeader({ title, home }: { title: string; home: string }) {
+/**
+ * Header of a desktop area: area name linking to its home, the display settings and, in staff areas
+ * (`account`, inside a SessionProvider), the signed-in name or a sign-in button.
+ */
+export function AreaHeader({ title, home, account = false }: { title: string; home: string; account?: boolean }) {
   return (
     <Layout.Header className="desktop-header">
       <Link to={home} className="desktop-brand">
@@ -11,6 +15,7 @@ export function AreaHeader({ title, home }: { title: string; home: string }) {
         <span>{title}</span>
       </Link>
       <PrefsBar className="desktop-prefs" />
+      {account && <AccountControl home={home} />}
     </Layout.Header>
   );
 }

@@ -14,7 +14,8 @@ export function DesktopArea({ children }: { children: ReactNode }) {
   const large = useLargeText();
   const locale = toLang(i18n.language) === 'en' ? enUS : zhCN;
   return (
-    <ConfigProvider locale={locale} theme={desktopTheme(large)}>
+    // No space inserted between two Chinese characters on buttons ("确 定"): it changes the accessible name.
+    <ConfigProvider locale={locale} theme={desktopTheme(large)} button={{ autoInsertSpace: false }}>
       <div className="area-desktop">{children}</div>
     </ConfigProvider>
   );

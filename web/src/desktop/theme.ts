@@ -10,6 +10,11 @@ export function desktopTheme(large: boolean): ThemeConfig {
     token: {
       colorPrimary: '#0958d9',
       colorLink: '#0958d9',
+      // Hover and pressed states get darker, not lighter, so links and buttons keep 4.5:1 under the pointer.
+      colorLinkHover: '#003eb3',
+      colorLinkActive: '#002c8c',
+      colorPrimaryHover: '#003eb3',
+      colorPrimaryActive: '#002c8c',
       colorInfo: '#0958d9',
       colorError: '#cf1322',
       colorSuccess: '#00754a',
@@ -18,6 +23,15 @@ export function desktopTheme(large: boolean): ThemeConfig {
       colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
       colorTextDescription: 'rgba(0, 0, 0, 0.65)',
       colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
+      // Light message backgrounds (antd would derive murky ones from the darker status colours above).
+      colorSuccessBg: '#e8f6ef',
+      colorSuccessBorder: '#00754a',
+      colorWarningBg: '#fff7e6',
+      colorWarningBorder: '#d48806',
+      colorErrorBg: '#fff1f0',
+      colorErrorBorder: '#cf1322',
+      colorInfoBg: '#e6f4ff',
+      colorInfoBorder: '#0958d9',
       colorBgLayout: '#f5f7fa',
       fontFamily: FONT_FAMILY,
       fontSize: large ? 18 : 14,

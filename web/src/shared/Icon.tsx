@@ -23,6 +23,9 @@ const PATHS = {
   audit: 'M6 2h9l5 5v15H6zm8 1.5V8h4.5zM9 12v2h8v-2zm0 4v2h8v-2z',
   team: 'M8 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm8.5 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM8 13c-3.3 0-6 1.8-6 4v3h12v-3c0-2.2-2.7-4-6-4zm8.5 0c-.6 0-1.2.1-1.8.2 1.4 1 2.3 2.3 2.3 3.8v3h5v-3c0-2.2-2.5-4-5.5-4z',
   clock: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 10.4 3.5 2.1-1 1.7L11 13V6h2z',
+  key: 'M12.65 10A6 6 0 1 0 12.65 14H17v4h4v-4h2v-4zM7 14a2 2 0 1 1 0-4 2 2 0 0 1 0 4z',
+  copy: 'M16 1H4a2 2 0 0 0-2 2v14h2V3h12zm3 4H8a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2zm0 16H8V7h11z',
+  plus: 'M11 4h2v7h7v2h-7v7h-2v-7H4v-2h7z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -15,5 +15,5 @@ export const CITIZEN_MODULES: readonly CitizenModule[] = [
   { key: 'subsidies', path: '/citizen/subsidies', icon: 'subsidy', open: false },
   { key: 'halls', path: '/citizen/halls', icon: 'location', open: false },
   { key: 'certificates', path: '/citizen/certificates', icon: 'certificate', open: false },
-  { key: 'me', path: '/citizen/me', icon: 'user', open: false },
+  { key: 'me', path: '/citizen/me', icon: 'user', open: true },
 ];
