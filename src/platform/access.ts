@@ -11,6 +11,7 @@ export const roles = [
   'lobby_officer',
   'hall_manager',
   'verifier',
+  'registry',
   'case_handler_city',
   'case_handler_district',
   'admin_platform',

@@ -206,7 +206,7 @@ export function identityRoutes(app: App, context: PlatformContext, identity: Ide
           {
             id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$' }),
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            kind: Type.Union([Type.Literal('merchant'), Type.Literal('platform'), Type.Literal('kiosk'), Type.Literal('verifier')]),
+            kind: Type.Union([Type.Literal('merchant'), Type.Literal('platform'), Type.Literal('kiosk'), Type.Literal('verifier'), Type.Literal('registry')]),
             organisationId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             hallId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           },

@@ -71,7 +71,7 @@ export interface NewStaff {
 export interface ClientRow {
   id: string;
   name: string;
-  kind: 'merchant' | 'platform' | 'kiosk' | 'verifier';
+  kind: 'merchant' | 'platform' | 'kiosk' | 'verifier' | 'registry';
   organisation_id: string | null;
   hall_id: string | null;
   roles: Role[];
@@ -88,6 +88,8 @@ export const clientRoles: Record<ClientRow['kind'], Role[]> = {
   platform: ['platform'],
   kiosk: ['kiosk'],
   verifier: ['verifier'],
+  // Another province's subsidy platform asking the national one-per-category check (TI-06).
+  registry: ['registry'],
 };
 
 const DUMMY_PASSWORD_HASH = `scrypt:${crypto.randomBytes(16).toString('base64url')}:${crypto.randomBytes(32).toString('base64url')}`;

@@ -2,23 +2,32 @@ import path from 'node:path';
 import { civilMonth, monthStart, nextMonth } from '../../platform/civil-time.ts';
 import type { Module } from '../../platform/module.ts';
 import './errors.ts';
+import type { IdentityService } from '../identity/index.ts';
+import { registryFromEnvironment } from './national-registry.ts';
+import { RedemptionService } from './redemption.ts';
+import { redemptionRoutes } from './redemption-routes.ts';
 import { subsidyRoutes } from './routes.ts';
 import { SubsidyService } from './service.ts';
 
 export { SubsidyService } from './service.ts';
+export { RedemptionService } from './redemption.ts';
+export { nationalSubject } from './national-registry.ts';
 export type { Programme, CategoryId, Channel } from './programmes.ts';
 
 /** Consumer trade-in subsidies (以旧换新), systems.md S2: programmes, releases, coupon claims. */
 export const subsidiesModule: Module<SubsidyService> = {
   name: 'subsidies',
   migrations: path.resolve(import.meta.dirname, 'migrations'),
-  async init(context) {
+  async init(context, dependencies) {
     const service = new SubsidyService(context);
     await service.loadProgrammes();
+    const pepper = process.env.NATIONAL_REGISTRY_PEPPER ? Buffer.from(process.env.NATIONAL_REGISTRY_PEPPER, 'base64') : undefined;
+    service.redemptions = new RedemptionService(context, service, dependencies.get<IdentityService>('identity'), registryFromEnvironment(), pepper);
     return service;
   },
-  routes(app, context, service) {
+  async routes(app, context, service) {
     subsidyRoutes(app, context, service);
+    await redemptionRoutes(app, context, service, service.redemptions);
   },
   jobs(runner, context, service) {
     // TI-17: this month's and next month's scheduled releases exist before their opening; checked hourly.
@@ -35,6 +44,7 @@ export const subsidiesModule: Module<SubsidyService> = {
       { name: 'subsidies.expire-coupons', next: (after) => monthStart(nextMonth(civilMonth(after))) },
       async () => {
         await service.expireCoupons();
+        await service.redemptions.expireQualifications();
       },
     );
   },

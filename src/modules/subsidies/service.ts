@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.ts';
 import { districtMap } from '../../platform/geo.ts';
 import type { PlatformContext } from '../../platform/module.ts';
 import { ClaimLine, type ClaimResult } from './claim-line.ts';
+import type { RedemptionService } from './redemption.ts';
 import { readProgrammeFiles, type Channel, type Programme, type ProgrammeFile } from './programmes.ts';
 import { checkReleaseWindow, effectiveOpening, releaseCloses, scheduledOpening } from './rules/release-window.ts';
 
@@ -99,6 +100,8 @@ export class SubsidyService {
   readonly #personBuckets = new Map<string, { windowStart: number; count: number }>();
   readonly #addressBuckets = new Map<string, { windowStart: number; count: number }>();
   readonly claimsCounter;
+  /** Qualifications and redemptions (set by the module right after construction). */
+  redemptions!: RedemptionService;
   /** Claims written per second over the last minute, per release (for the live chart). */
   readonly #recentClaims = new Map<string, Map<number, number>>();
 
