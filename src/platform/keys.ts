@@ -57,7 +57,18 @@ export function loadKeyring(config: Config): Keyring {
       sessionSecret: crypto.randomBytes(32).toString('base64'),
     };
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600, flag: 'wx' });
+    // Processes starting together on one DATA_DIR must end up with one set of keys: the complete file
+    // is linked into place, which fails if another process got there first; then that file is used.
+    const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(temporary, JSON.stringify(stored, null, 2), { mode: 0o600, flag: 'wx' });
+    try {
+      fs.linkSync(temporary, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      stored = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyFile;
+    } finally {
+      fs.rmSync(temporary, { force: true });
+    }
   }
   const dataKeys = config.keys.dataKeys
     ? parseDataKeys(config.keys.dataKeys)

@@ -39,6 +39,9 @@ export interface Database extends Queryable {
 const OID_INT8 = 20;
 const OID_NUMERIC = 1700;
 const OID_DATE = 1082;
+const OID_INT8_ARRAY = 1016;
+const OID_NUMERIC_ARRAY = 1231;
+const OID_DATE_ARRAY = 1182;
 
 function toNumber(value: string): number {
   const parsed = Number(value);
@@ -104,11 +107,23 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   };
 }
 
+// pg-types' own array parser (its type declarations describe an older shape).
+const arrayParser = pg.types.arrayParser as unknown as {
+  create(source: string, transform: (element: string) => unknown): { parse(): unknown[] };
+};
+function parseArray(text: string, transform: (element: string) => unknown): unknown[] {
+  return arrayParser.create(text, transform).parse();
+}
+
 async function openPostgres(databaseUrl: string, poolSize: number): Promise<Database> {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       if (oid === OID_INT8) return toNumber;
       if (oid === OID_NUMERIC || oid === OID_DATE) return (value: string) => value;
+      // Arrays of these types follow the same rules as their elements (PGlite does this by itself;
+      // pg would return int8[] as strings, numeric[] as floats and date[] as Dates at UTC midnight).
+      if (oid === OID_INT8_ARRAY) return (value: string) => parseArray(value, toNumber);
+      if (oid === OID_NUMERIC_ARRAY || oid === OID_DATE_ARRAY) return (value: string) => parseArray(value, (element) => element);
       return pg.types.getTypeParser(oid, format as 'text');
     },
   };

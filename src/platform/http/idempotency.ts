@@ -20,6 +20,8 @@ export interface IdempotencyClaim {
   storedInTransaction: boolean;
   /** Set once the sent response was stored. */
   completed: boolean;
+  /** Serializes a body exactly as the route's reply would (response schema included). */
+  serialize(status: number, body: unknown): string;
 }
 
 declare module 'fastify' {
@@ -55,11 +57,14 @@ function requestHash(request: FastifyRequest): string {
 export async function completeIdempotency(tx: Queryable, request: FastifyRequest, status: number, body: unknown): Promise<void> {
   const claim = request.idempotency;
   if (!claim) return;
+  // Concurrent duplicates replay this stored text as soon as the transaction commits, before the
+  // first reply is sent: it must be the very bytes the reply will send, so the route's response
+  // schema serializes it (it orders fields and leaves out what the schema does not list).
   await tx.execute(
     `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_content_type = 'application/json; charset=utf-8',
             response_body = $4, locked_until = NULL
       WHERE principal = $1 AND key = $2`,
-    [claim.principal, claim.key, status, JSON.stringify(body)],
+    [claim.principal, claim.key, status, claim.serialize(status, body)],
   );
   claim.storedInTransaction = true;
 }
@@ -92,7 +97,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database, cl
         [principal, key, hash, new Date(now.getTime() + LEASE_MS), now],
       );
       if (inserted === 1) {
-        request.idempotency = { principal, key, storedInTransaction: false, completed: false };
+        request.idempotency = newClaim(principal, key, reply);
         return;
       }
       const [row] = await database.query<StoredRow>(
@@ -114,7 +119,7 @@ export function registerIdempotency(app: FastifyInstance, database: Database, cl
           [principal, key, new Date(now.getTime() + LEASE_MS), row.locked_until],
         );
         if (taken === 1) {
-          request.idempotency = { principal, key, storedInTransaction: false, completed: false };
+          request.idempotency = newClaim(principal, key, reply);
           return;
         }
         continue;
@@ -150,6 +155,24 @@ export function registerIdempotency(app: FastifyInstance, database: Database, cl
     );
     return payload;
   });
+}
+
+function newClaim(principal: string, key: string, reply: FastifyReply): IdempotencyClaim {
+  return {
+    principal,
+    key,
+    storedInTransaction: false,
+    completed: false,
+    serialize(status, body) {
+      const current = reply.raw.statusCode;
+      reply.raw.statusCode = status;
+      try {
+        return reply.serialize(body) as string;
+      } finally {
+        reply.raw.statusCode = current;
+      }
+    },
+  };
 }
 
 function replay(reply: FastifyReply, row: StoredRow): FastifyReply {
