@@ -50,12 +50,14 @@ const TokenRequest = Type.Object(
 
 /** Registers identity routes: token endpoint, /me, sign-out, machine clients, demo tokens. */
 export function identityRoutes(app: App, context: PlatformContext, identity: IdentityService): void {
-  // OAuth 2.0 token requests are form-encoded (RFC 6749 §4.4).
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
+  // OAuth 2.0 token requests are form-encoded (RFC 6749 §4.4); the form parser applies to this route only.
+  void app.register(async (plain) => {
+    const scope = plain as unknown as App;
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.post(
+    scope.post(
     '/oauth/token',
     {
       config: { access: 'public' },
@@ -91,6 +93,8 @@ export function identityRoutes(app: App, context: PlatformContext, identity: Ide
       }
     },
   );
+
+  });
 
   app.get(
     '/me',

@@ -77,11 +77,51 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openPglite(options);
 }
 
+/**
+ * The embedded database belongs to one process: PGlite's files must never be opened by two at once
+ * (a CLI command while the platform runs, a second `npm start`). A lock file with the owner's pid
+ * refuses a second opener; a lock left by a killed process is taken over.
+ */
+export function lockDataDirectory(dataDir: string): () => void {
+  const file = path.join(dataDir, 'db', 'haihe-process.lock');
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(fs.readFileSync(file, 'utf8').trim());
+      if (owner && owner !== process.pid && processAlive(owner)) {
+        throw new Error(`The embedded database in ${dataDir} is in use by process ${owner}; stop it first (or use DATABASE_URL for several processes)`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the embedded database in ${dataDir}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   let dataDirectory: string | undefined;
+  let unlock = () => {};
   if (!options.inMemory) {
     dataDirectory = path.join(options.dataDir, 'db');
     fs.mkdirSync(dataDirectory, { recursive: true });
+    unlock = lockDataDirectory(options.dataDir);
   }
   const pglite = await PGlite.create(dataDirectory, {
     parsers: {
@@ -103,6 +143,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     async close() {
       await kysely.destroy();
+      unlock();
     },
   };
 }
