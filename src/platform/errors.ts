@@ -83,7 +83,11 @@ export class AppError extends Error {
   readonly extensions: Record<string, unknown>;
   constructor(code: string, detail?: string, extensions: Record<string, unknown> = {}) {
     const entry = catalogueEntry(code);
+    // An expected failure needs no stack trace, and capturing one is the costliest part of it.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail ?? entry.title);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
     this.code = code;
     this.status = entry.status;

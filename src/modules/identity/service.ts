@@ -19,6 +19,7 @@ export const CSRF_COOKIE = 'haihe_csrf';
 export const bearerTokenTtlSeconds = 3600;
 export const sessionTtlSeconds = 8 * 3600;
 const revocationRefreshMs = 2000;
+const VERIFIED_TOKENS_MAX = 500_000;
 
 export interface PersonRow {
   id: string;
@@ -129,6 +130,7 @@ export class IdentityService implements Authenticator {
   readonly cipher: PersonalDataCipher;
   readonly signer: TokenSigner;
   #revokedSessions = new Set<string>();
+  readonly #verified = new Map<string, TokenClaims>();
   #revokedSubjectsBefore = new Map<string, number>();
   #revocationCursor = 0;
   #revocationsReadAt = 0;
@@ -298,8 +300,18 @@ export class IdentityService implements Authenticator {
       via = 'session';
     }
     if (!token) return undefined;
-    const claims = this.signer.verify(token, Math.floor(this.context.clock.now().getTime() / 1000));
-    if (!claims) return undefined;
+    const nowSeconds = Math.floor(this.context.clock.now().getTime() / 1000);
+    // A token verified once is remembered (bounded), so a resident retrying in a flash release costs
+    // one map look-up instead of an HMAC and a JSON parse; expiry and revocation are checked each time.
+    let claims = this.#verified.get(token);
+    if (!claims) {
+      claims = this.signer.verify(token, nowSeconds);
+      if (!claims) return undefined;
+      if (this.#verified.size >= VERIFIED_TOKENS_MAX) this.#verified.clear();
+      this.#verified.set(token, claims);
+    } else if (claims.exp <= nowSeconds) {
+      return undefined;
+    }
     await this.#refreshRevocations();
     if (this.#revokedSessions.has(claims.sid)) return undefined;
     const before = this.#revokedSubjectsBefore.get(claims.sub);

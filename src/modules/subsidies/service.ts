@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { appendAudit, systemActor, type Actor } from '../../platform/audit.ts';
 import { civilMonth, formatCivil, monthEnd } from '../../platform/civil-time.ts';
 import type { Queryable } from '../../platform/db/index.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, problem } from '../../platform/errors.ts';
 import { districtMap } from '../../platform/geo.ts';
 import type { PlatformContext } from '../../platform/module.ts';
 import { ClaimLine, type ClaimResult } from './claim-line.ts';
@@ -31,6 +31,7 @@ interface CachedRelease {
   closesAt: number;
   stock: number;
   remaining: number;
+  soldOutBody?: string;
 }
 
 export interface CouponDto {
@@ -314,6 +315,22 @@ export class SubsidyService {
   }
 
   // ---- claims ----------------------------------------------------------------------------
+
+  /**
+   * The sold-out answer, ready to send, when memory says a release is sold out (TI-17): the
+   * busiest answer of a flash release costs no database call, no exception and no serialisation.
+   */
+  soldOutAnswer(releaseId: string): string | undefined {
+    const release = this.#releases.get(releaseId);
+    void this.#refreshReleases().catch(() => undefined);
+    if (!release || release.remaining > 0) return undefined;
+    const now = this.context.clock.now().getTime();
+    if (now < release.opensAt || now >= release.closesAt) return undefined;
+    this.claimsCounter.inc({ outcome: 'sold_out' });
+    return (release.soldOutBody ??= JSON.stringify(
+      problem('SOLD_OUT', 'All coupons of this release have been claimed; the next release is on the 1st of next month at 11:00', { remaining: 0 }),
+    ));
+  }
 
   #limit(buckets: Map<string, { windowStart: number; count: number }>, key: string, windowMs: number, max: number): boolean {
     if (max <= 0) return true;
