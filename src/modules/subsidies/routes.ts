@@ -121,7 +121,10 @@ export function subsidyRoutes(app: App, context: PlatformContext, subsidies: Sub
         response: { 200: Type.Array(ReleaseSchema) },
       },
     },
-    async (request) => (await subsidies.listReleases(request.query.month ?? subsidies.currentMonth())).map(releaseDto),
+    async (request, reply) => {
+      reply.header('cache-control', 'public, max-age=1');
+      return (await subsidies.listReleasesCached(request.query.month ?? subsidies.currentMonth())).map(releaseDto);
+    },
   );
 
   app.post(
@@ -179,6 +182,7 @@ export function subsidyRoutes(app: App, context: PlatformContext, subsidies: Sub
         response: {
           200: Type.Object({
             release: ReleaseSchema,
+            soldOutAt: Type.Union([Type.String(), Type.Null()], { description: 'when the last coupon was claimed, once sold out' }),
             serverTime: Type.String(),
             claimsPerSecond: Type.Array(Type.Object({ at: Type.String(), claims: Type.Integer() })),
             line: Type.Object({ waiting: Type.Integer(), throughputPerSecond: Type.Integer() }),

@@ -98,6 +98,7 @@ export class SubsidyService {
   /** person|programme|period → coupons known claimed (only ever grows within a period). */
   readonly #quotaKnown = new Map<string, number>();
   readonly #tickets = new Map<string, LineTicket>();
+  readonly #releaseLists = new Map<string, { at: number; rows: ReleaseRow[] }>();
   readonly #personBuckets = new Map<string, { windowStart: number; count: number }>();
   readonly #addressBuckets = new Map<string, { windowStart: number; count: number }>();
   readonly claimsCounter;
@@ -153,6 +154,19 @@ export class SubsidyService {
   }
 
   // ---- releases --------------------------------------------------------------------------
+
+  /**
+   * Releases of a month. Residents poll this around 11:00; answers are reused for up to a second
+   * per process, so a flash crowd costs at most one query a second here.
+   */
+  async listReleasesCached(month: string): Promise<ReleaseRow[]> {
+    const cached = this.#releaseLists.get(month);
+    if (cached && Date.now() - cached.at < 1000) return cached.rows;
+    const rows = await this.listReleases(month);
+    if (this.#releaseLists.size > 100) this.#releaseLists.clear();
+    this.#releaseLists.set(month, { at: Date.now(), rows });
+    return rows;
+  }
 
   async listReleases(month?: string): Promise<ReleaseRow[]> {
     return this.context.database.query<ReleaseRow>(
@@ -574,8 +588,14 @@ export class SubsidyService {
         WHERE release_id = $1 AND claimed_at > $2 GROUP BY 1 ORDER BY 1`,
       [id, new Date(now.getTime() - 60_000)],
     );
+    let soldOutAt: string | null = null;
+    if (release.issued >= release.stock && release.stock > 0) {
+      const [last] = await this.context.database.query<{ at: Date | null }>('SELECT max(claimed_at) AS at FROM subsidy_coupons WHERE release_id = $1', [id]);
+      soldOutAt = last?.at ? formatCivil(last.at) : null;
+    }
     return {
       release: releaseDto(release),
+      soldOutAt,
       serverTime: formatCivil(now),
       claimsPerSecond: rows.map((row) => ({ at: formatCivil(row.second), claims: row.claims })),
       line: { waiting: this.line.length, throughputPerSecond: Math.round(this.line.throughputPerSecond) },
