@@ -43,11 +43,14 @@ describe('national qualification check (TI-06) against a second platform process
     expect(registered.status).toBe(201);
     const { secret } = (await registered.json()) as { secret: string };
 
-    Object.assign(process.env, {
-      NATIONAL_REGISTRY_URL: other.url, NATIONAL_REGISTRY_CLIENT_ID: 'province-tianjin', NATIONAL_REGISTRY_CLIENT_SECRET: secret,
-      NATIONAL_REGISTRY_PEPPER: PEPPER, NATIONAL_REGISTRY_TIMEOUT_MS: '3000',
+    here = await startTestServer({
+      demo: true,
+      now: '2026-03-05T10:00:00+08:00',
+      env: {
+        NATIONAL_REGISTRY_URL: other.url, NATIONAL_REGISTRY_CLIENT_ID: 'province-tianjin', NATIONAL_REGISTRY_CLIENT_SECRET: secret,
+        NATIONAL_REGISTRY_PEPPER: PEPPER, NATIONAL_REGISTRY_TIMEOUT_MS: '3000',
+      },
     });
-    here = await startTestServer({ demo: true, now: '2026-03-05T10:00:00+08:00' });
     await here.platform.services.get<SubsidyService>('subsidies').planReleases('2026-03');
   }, 180_000);
   afterAll(async () => {

@@ -25,6 +25,27 @@ export interface Config {
   readonly jobPollIntervalMs: number;
   /** Run scheduled jobs in this process (turn off for processes that should only serve HTTP). */
   readonly jobsEnabled: boolean;
+  /** Trust X-Forwarded-For from a proxy in front (set TRUST_PROXY=1 behind a load balancer). */
+  readonly trustProxy: boolean;
+  /** Where command-line tools reach a running platform (HAIHE_URL). */
+  readonly platformUrl: string;
+  /** Protections of the coupon claim path (docs/modules/subsidies.md). */
+  readonly claims: {
+    readonly perPersonPerMinute: number;
+    readonly perAddressPerSecond: number;
+    readonly holdMs: number;
+  };
+  /** The national one-per-category check (TI-06); without a URL only this platform's records count. */
+  readonly nationalRegistry: {
+    readonly url: string | undefined;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    /** Shared by the participating platforms (base64, ≥ 16 bytes). */
+    readonly pepper: string | undefined;
+    readonly timeoutMs: number;
+    /** The province code this platform answers as (GB/T 2260). */
+    readonly provinceCode: string;
+  };
   /** External OpenID Connect provider; when unset, the built-in provider is used. */
   readonly oidc: {
     readonly issuer: string | undefined;
@@ -105,6 +126,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     problems.push('HAIHE_HMAC_KEY must be at least 32 bytes, base64-encoded');
   }
 
+  const registryUrl = url('NATIONAL_REGISTRY_URL', ['http:', 'https:']);
+  const registryClientId = env.NATIONAL_REGISTRY_CLIENT_ID?.trim() || undefined;
+  const registryClientSecret = env.NATIONAL_REGISTRY_CLIENT_SECRET?.trim() || undefined;
+  if (registryUrl && (!registryClientId || !registryClientSecret)) {
+    problems.push('NATIONAL_REGISTRY_URL needs NATIONAL_REGISTRY_CLIENT_ID and NATIONAL_REGISTRY_CLIENT_SECRET');
+  }
+  const pepper = env.NATIONAL_REGISTRY_PEPPER?.trim() || undefined;
+  if (pepper !== undefined && Buffer.from(pepper, 'base64').length < 16) problems.push('NATIONAL_REGISTRY_PEPPER must be at least 16 bytes, base64-encoded');
+  const provinceCode = env.HAIHE_PROVINCE_CODE?.trim() || '120000';
+  if (!/^\d{6}$/.test(provinceCode)) problems.push(`HAIHE_PROVINCE_CODE must be a 6-digit GB/T 2260 code, got "${provinceCode}"`);
+
   const config: Config = {
     port,
     host,
@@ -124,6 +156,21 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jobPollIntervalMs: integer('JOB_POLL_INTERVAL_MS', 1000, 10, 60_000),
     jobsEnabled: boolean('HAIHE_JOBS', true),
     oidc: { issuer: oidcIssuer, clientId: oidcClientId, clientSecret: oidcClientSecret },
+    trustProxy: boolean('TRUST_PROXY', false),
+    platformUrl: (url('HAIHE_URL', ['http:', 'https:']) ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    claims: {
+      perPersonPerMinute: integer('HAIHE_CLAIMS_PER_PERSON_PER_MINUTE', 20, 0, 100_000),
+      perAddressPerSecond: integer('HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND', 200, 0, 1_000_000),
+      holdMs: integer('HAIHE_CLAIM_HOLD_MS', 5000, 0, 600_000),
+    },
+    nationalRegistry: {
+      url: registryUrl?.replace(/\/$/, ''),
+      clientId: registryClientId,
+      clientSecret: registryClientSecret,
+      pepper,
+      timeoutMs: integer('NATIONAL_REGISTRY_TIMEOUT_MS', 2000, 100, 60_000),
+      provinceCode,
+    },
     ...overrides,
   };
   if (config.demoClockStart && !config.demo) problems.push('HAIHE_DEMO_CLOCK works only in demo mode (HAIHE_DEMO=1)');

@@ -32,7 +32,7 @@ export const demoTokensCommand: ModuleCommand = {
       console.error('demo-tokens works only in demo mode (HAIHE_DEMO=1)');
       return 3;
     }
-    const base = process.env.HAIHE_URL ?? `http://127.0.0.1:${config.port}`;
+    const base = config.platformUrl;
     let response: Response | undefined;
     try {
       response = await fetch(`${base}/api/v1/demo/tokens`, {

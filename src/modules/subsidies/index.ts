@@ -3,7 +3,7 @@ import { civilMonth, monthStart, nextMonth } from '../../platform/civil-time.ts'
 import type { Module } from '../../platform/module.ts';
 import './errors.ts';
 import type { IdentityService } from '../identity/index.ts';
-import { registryFromEnvironment } from './national-registry.ts';
+import { registryFromConfig } from './national-registry.ts';
 import { RedemptionService } from './redemption.ts';
 import { redemptionRoutes } from './redemption-routes.ts';
 import { subsidyRoutes } from './routes.ts';
@@ -21,8 +21,9 @@ export const subsidiesModule: Module<SubsidyService> = {
   async init(context, dependencies) {
     const service = new SubsidyService(context);
     await service.loadProgrammes();
-    const pepper = process.env.NATIONAL_REGISTRY_PEPPER ? Buffer.from(process.env.NATIONAL_REGISTRY_PEPPER, 'base64') : undefined;
-    service.redemptions = new RedemptionService(context, service, dependencies.get<IdentityService>('identity'), registryFromEnvironment(), pepper);
+    const settings = context.config.nationalRegistry;
+    const pepper = settings.pepper ? Buffer.from(settings.pepper, 'base64') : undefined;
+    service.redemptions = new RedemptionService(context, service, dependencies.get<IdentityService>('identity'), registryFromConfig(settings), pepper);
     return service;
   },
   async routes(app, context, service) {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Config } from '../../platform/config.ts';
 
 /**
  * TI-06: qualifications are verified nationwide — a person who holds a qualification for a
@@ -80,12 +81,8 @@ export class HttpNationalRegistry implements NationalRegistry {
   }
 }
 
-/** The registry from the environment: NATIONAL_REGISTRY_URL (+ _CLIENT_ID, _CLIENT_SECRET), or local. */
-export function registryFromEnvironment(env: Record<string, string | undefined> = process.env): NationalRegistry {
-  const baseUrl = env.NATIONAL_REGISTRY_URL?.trim();
-  if (!baseUrl) return new LocalRegistry();
-  const clientId = env.NATIONAL_REGISTRY_CLIENT_ID?.trim();
-  const clientSecret = env.NATIONAL_REGISTRY_CLIENT_SECRET?.trim();
-  if (!clientId || !clientSecret) throw new Error('NATIONAL_REGISTRY_URL needs NATIONAL_REGISTRY_CLIENT_ID and NATIONAL_REGISTRY_CLIENT_SECRET');
-  return new HttpNationalRegistry({ baseUrl: baseUrl.replace(/\/$/, ''), clientId, clientSecret, timeoutMs: Number(env.NATIONAL_REGISTRY_TIMEOUT_MS ?? 2000) });
+/** The registry the configuration names (NATIONAL_REGISTRY_URL …), or the local one. */
+export function registryFromConfig(settings: Config['nationalRegistry']): NationalRegistry {
+  if (!settings.url || !settings.clientId || !settings.clientSecret) return new LocalRegistry();
+  return new HttpNationalRegistry({ baseUrl: settings.url, clientId: settings.clientId, clientSecret: settings.clientSecret, timeoutMs: settings.timeoutMs });
 }

@@ -103,7 +103,7 @@ export class RedemptionService {
   }
 
   get province(): string {
-    return process.env.HAIHE_PROVINCE_CODE ?? '120000';
+    return this.context.config.nationalRegistry.provinceCode;
   }
 
   subjectOf(person: PersonRow): string {

@@ -116,11 +116,7 @@ export class SubsidyService {
       batchesInFlightMax: onPglite ? 1 : 2,
       queueLengthMax: 200_000,
     });
-    this.limits = {
-      perPersonPerMinute: Number(process.env.HAIHE_CLAIMS_PER_PERSON_PER_MINUTE ?? 20),
-      perAddressPerSecond: Number(process.env.HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND ?? 0),
-      holdMs: Number(process.env.HAIHE_CLAIM_HOLD_MS ?? 5000),
-    };
+    this.limits = { ...context.config.claims };
     this.claimsCounter = context.metrics.counter('haihe_subsidies_claims_total', 'Coupon claims by outcome', ['outcome']);
     this.line.onBatch((results) => this.#afterBatch(results));
   }

@@ -100,7 +100,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
     // Most requests never log; their child logger is created on first use only.
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(() => logger.child(bindings, options)),
     ajv: { customOptions: { removeAdditional: false } },
-    trustProxy: process.env.TRUST_PROXY === '1',
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
