@@ -135,8 +135,8 @@ async function main(): Promise<void> {
          GROUP BY person_id, programme_id, month, p.month_quota HAVING count(*) > p.month_quota) t`,
     );
     const [counters] = await db.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM subsidy_quota_usage q WHERE q.period = $1 AND q.used <> (SELECT count(*) FROM subsidy_coupons c
-         WHERE c.person_id = q.person_id AND c.programme_id = q.programme_id AND c.month = q.period)`,
+      `SELECT count(*)::int AS count FROM subsidy_quota q WHERE q.month = $1 AND q.month_used <> (SELECT count(*) FROM subsidy_coupons c
+         WHERE c.person_id = q.person_id AND c.programme_id = q.programme_id AND c.month = q.month)`,
       [MONTH],
     );
     await db.close();

@@ -25,7 +25,7 @@ describe.each(databaseKinds())('claim invariants under concurrency on %s', (kind
     const clock = new SettableClock('2026-03-01T11:00:05+08:00');
     const instances = kind === 'postgres' ? 2 : 1;
     for (let index = 0; index < instances; index += 1) {
-      const config = loadConfig({ DATA_DIR: `/tmp/haihe-concurrency-${process.pid}`, HAIHE_DEMO: index === 0 ? '1' : '0', HAIHE_JOBS: '0', LOG_LEVEL: 'silent' });
+      const config = loadConfig({ DATA_DIR: `/tmp/haihe-concurrency-${process.pid}`, HAIHE_DEMO: index === 0 ? '1' : '0', HAIHE_JOBS: '0', LOG_LEVEL: 'silent', HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND: '0' });
       // A second process on PostgreSQL opens its own pool on the same database.
       const own = index === 0 ? database.database : (await freshDatabaseHandle(database)).database;
       platforms.push(await buildPlatform({ config, clock, database: own, logger: createLogger('silent'), serveWeb: false, startJobs: false }));

@@ -35,7 +35,7 @@ describe.each(databaseKinds())('crash test: SIGKILL during a release on %s', (ki
     if (previousUrl === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = previousUrl;
 
-    const env = { ...database.env, HAIHE_DEMO: '1', HAIHE_DEMO_CLOCK: '2026-03-01T11:00:00+08:00', HAIHE_CLAIM_HOLD_MS: '60000' };
+    const env = { ...database.env, HAIHE_DEMO: '1', HAIHE_DEMO_CLOCK: '2026-03-01T11:00:00+08:00', HAIHE_CLAIM_HOLD_MS: '60000', HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND: '0' };
     server = await startServer(env);
     const residents = await demoTokens(server.url, 'citizen', RESIDENTS);
     const [admin] = await demoTokens(server.url, 'admin', 1);

@@ -561,18 +561,21 @@ export class SubsidyService {
 
   /** How many coupons a person has this month and year, per programme (shown before claiming). */
   async myQuota(personId: string, month: string) {
-    const rows = await this.context.database.query<{ programme_id: string; period: string; used: number; quota: number }>(
-      `SELECT programme_id, period, used, quota FROM subsidy_quota_usage WHERE person_id = $1 AND period IN ($2, $3)`,
-      [personId, month, month.slice(0, 4)],
+    const rows = await this.context.database.query<{ programme_id: string; month: string; month_used: number; year_used: number }>(
+      'SELECT programme_id, month, month_used, year_used FROM subsidy_quota WHERE person_id = $1 AND year = $2',
+      [personId, month.slice(0, 4)],
     );
-    return [...this.programmes.values()].map((programme) => ({
-      programme: programme.id,
-      month,
-      monthUsed: rows.find((r) => r.programme_id === programme.id && r.period === month)?.used ?? 0,
-      monthQuota: programme.quota.month,
-      yearUsed: rows.find((r) => r.programme_id === programme.id && r.period === month.slice(0, 4))?.used ?? 0,
-      yearQuota: programme.quota.year,
-    }));
+    return [...this.programmes.values()].map((programme) => {
+      const row = rows.find((r) => r.programme_id === programme.id);
+      return {
+        programme: programme.id,
+        month,
+        monthUsed: row && row.month === month ? row.month_used : 0,
+        monthQuota: programme.quota.month,
+        yearUsed: row?.year_used ?? 0,
+        yearQuota: programme.quota.year,
+      };
+    });
   }
 
   /** Live figures of a release for the administrators' chart: remaining and claims per second. */
@@ -600,12 +603,16 @@ export class SubsidyService {
 
   /** Quota statistics of a month: people by number of coupons held, per programme (TI-19, TI-20). */
   async quotaStats(month: string) {
+    // A month's distribution comes from the coupons themselves (quota rows keep only the latest month).
     const rows = await this.context.database.query<{ programme_id: string; used: number; people: number }>(
-      `SELECT programme_id, used, count(*)::int AS people FROM subsidy_quota_usage WHERE period = $1 AND used > 0 GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT programme_id, used, count(*)::int AS people FROM (
+         SELECT c.person_id, c.programme_id, count(*)::int AS used FROM subsidy_coupons c
+          WHERE c.release_id IN (SELECT id FROM subsidy_releases WHERE month = $1) GROUP BY 1, 2) t
+        GROUP BY 1, 2 ORDER BY 1, 2`,
       [month],
     );
     const year = await this.context.database.query<{ programme_id: string; used: number; people: number }>(
-      `SELECT programme_id, used, count(*)::int AS people FROM subsidy_quota_usage WHERE period = $1 AND used > 0 GROUP BY 1, 2 ORDER BY 1, 2`,
+      `SELECT programme_id, year_used AS used, count(*)::int AS people FROM subsidy_quota WHERE year = $1 AND year_used > 0 GROUP BY 1, 2 ORDER BY 1, 2`,
       [month.slice(0, 4)],
     );
     const byDistrict = await this.context.database.query<{ programme_id: string; district: string; coupons: number }>(
@@ -635,14 +642,16 @@ export class SubsidyService {
       if (row.issued > row.stock) problems.push(`release ${row.id}: issued ${row.issued} > stock ${row.stock}`);
       if (row.issued !== row.coupons) problems.push(`release ${row.id}: issued ${row.issued} but ${row.coupons} coupons`);
     }
-    for (const row of await db.query<{ person_id: string; programme_id: string; period: string; used: number; coupons: number; quota: number }>(
-      `SELECT q.person_id, q.programme_id, q.period, q.used, q.quota,
-              (SELECT count(*)::int FROM subsidy_coupons c WHERE c.person_id = q.person_id AND c.programme_id = q.programme_id
-                 AND (c.month = q.period OR left(c.month, 4) = q.period)) AS coupons
-         FROM subsidy_quota_usage q WHERE q.used > 0 OR EXISTS (SELECT 1 FROM subsidy_coupons c WHERE c.person_id = q.person_id)`,
+    for (const row of await db.query<{ person_id: string; programme_id: string; year: string; month: string; month_used: number; year_used: number; month_quota: number; year_quota: number; month_coupons: number; year_coupons: number }>(
+      `SELECT q.*,
+              (SELECT count(*)::int FROM subsidy_coupons c WHERE c.person_id = q.person_id AND c.programme_id = q.programme_id AND c.month = q.month) AS month_coupons,
+              (SELECT count(*)::int FROM subsidy_coupons c WHERE c.person_id = q.person_id AND c.programme_id = q.programme_id AND left(c.month, 4) = q.year) AS year_coupons
+         FROM subsidy_quota q`,
     )) {
-      if (row.used !== row.coupons) problems.push(`quota ${row.person_id}/${row.programme_id}/${row.period}: used ${row.used} but ${row.coupons} coupons`);
-      if (row.used > row.quota) problems.push(`quota ${row.person_id}/${row.programme_id}/${row.period}: used ${row.used} > quota ${row.quota}`);
+      const key = `${row.person_id}/${row.programme_id}`;
+      if (row.year_used !== row.year_coupons) problems.push(`quota ${key}/${row.year}: year_used ${row.year_used} but ${row.year_coupons} coupons`);
+      if (row.month_used !== row.month_coupons) problems.push(`quota ${key}/${row.month}: month_used ${row.month_used} but ${row.month_coupons} coupons`);
+      if (row.year_used > row.year_quota || row.month_used > row.month_quota) problems.push(`quota ${key}: over its quota`);
     }
     for (const row of await db.query<{ person_id: string; programme_id: string; month: string; coupons: number; quota: number }>(
       `SELECT c.person_id, c.programme_id, c.month, count(*)::int AS coupons, p.month_quota AS quota FROM subsidy_coupons c

@@ -11,6 +11,8 @@ import { CitizenHome } from './CitizenHome';
 import { CitizenServices } from './CitizenServices';
 import { CitizenMe } from './CitizenMe';
 import { CitizenComingSoon, CitizenNotFound } from './CitizenComingSoon';
+import { CitizenSubsidies } from './subsidies/CitizenSubsidies';
+import CitizenQualifications from './qualifications/CitizenQualifications';
 import './citizen.css';
 
 /** Residents' mobile app shell (antd-mobile): session, header with display settings, routed pages, bottom tab bar. */
@@ -33,7 +35,8 @@ export default function CitizenApp() {
               <Route index element={<CitizenHome />} />
               <Route path="services" element={<CitizenServices />} />
               <Route path="me" element={<CitizenMe />} />
-              <Route path="subsidies/*" element={<CitizenComingSoon module="subsidies" />} />
+              <Route path="subsidies/*" element={<CitizenSubsidies />} />
+              <Route path="qualifications/*" element={<CitizenQualifications />} />
               <Route path="halls/*" element={<CitizenComingSoon module="halls" />} />
               <Route path="certificates/*" element={<CitizenComingSoon module="certificates" />} />
               <Route path="*" element={<CitizenNotFound />} />

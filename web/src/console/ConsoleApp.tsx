@@ -13,9 +13,14 @@ import { SessionProvider } from '../shared/session';
 import { CONSOLE_SECTIONS, type ConsoleSectionKey } from './sections';
 import { ConsoleOverview } from './ConsoleOverview';
 import { ConsoleClients } from './ConsoleClients';
+import { ConsoleSubsidies } from './subsidies/ConsoleSubsidies';
+import { RedemptionConsole } from './redemption/RedemptionConsole';
 
 /** Menu key for the current path, so the side menu highlights the open section (none for pages outside the menu). */
 export function consoleSection(pathname: string): ConsoleSectionKey | undefined {
+  // A section whose path lies inside another's (e.g. /console/subsidies/quota) wins over its parent.
+  const nested = CONSOLE_SECTIONS.find((s) => s.path.split('/').length > 3 && (pathname === s.path || pathname.startsWith(`${s.path}/`)));
+  if (nested) return nested.key;
   const segment = pathname.replace(/^\/console\/?/, '').split('/')[0] ?? '';
   if (segment === '') return 'overview';
   return CONSOLE_SECTIONS.find((s) => s.key === segment)?.key;
@@ -24,6 +29,8 @@ export function consoleSection(pathname: string): ConsoleSectionKey | undefined 
 /** Pages of the sections that are built; the others show "coming soon". */
 const SECTION_PAGES: Partial<Record<ConsoleSectionKey, ComponentType>> = {
   clients: ConsoleClients,
+  subsidies: ConsoleSubsidies,
+  redemption: RedemptionConsole,
 };
 
 /** Staff and administrators' console: antd Layout with a side menu; each section is its own route. */
@@ -56,7 +63,7 @@ export default function ConsoleApp() {
                 <Routes>
                   <Route index element={<ConsoleOverview />} />
                   <Route path="me" element={<AccountPage home="/console" />} />
-                  {CONSOLE_SECTIONS.filter((s) => s.key !== 'overview').map((s) => {
+                  {CONSOLE_SECTIONS.filter((s) => s.key !== 'overview' && s.path === `/console/${s.key}`).map((s) => {
                     const Page = SECTION_PAGES[s.key];
                     return (
                       <Route

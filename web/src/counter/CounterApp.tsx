@@ -1,3 +1,4 @@
+import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router-dom';
 import { DesktopArea } from '../desktop/DesktopArea';
@@ -5,7 +6,15 @@ import { SimpleLayout } from '../desktop/SimpleLayout';
 import { ComingSoonPage, DesktopNotFound } from '../desktop/ComingSoonPage';
 import { AccountPage } from '../desktop/AccountPage';
 import { SessionProvider } from '../shared/session';
-import { CounterHome, COUNTER_TOOLS } from './CounterHome';
+import { CounterHome, COUNTER_TOOLS, type CounterToolKey } from './CounterHome';
+import { TillPage } from './till/TillPage';
+import { SalesPage } from './sales/SalesPage';
+
+/** Pages of the tools that are built; the others show "coming soon". */
+const TOOL_PAGES: Partial<Record<CounterToolKey, ComponentType>> = {
+  till: TillPage,
+  sales: SalesPage,
+};
 
 /** Counter area (tills, hall windows, verifiers): tablet/desktop, antd. */
 export default function CounterApp() {
@@ -17,13 +26,16 @@ export default function CounterApp() {
           <Routes>
             <Route index element={<CounterHome />} />
             <Route path="me" element={<AccountPage home="/counter" />} />
-            {COUNTER_TOOLS.map((tool) => (
-              <Route
-                key={tool.key}
-                path={`${tool.key}/*`}
-                element={<ComingSoonPage title={t(`counter.tools.${tool.key}.title`)} home="/counter" />}
-              />
-            ))}
+            {COUNTER_TOOLS.map((tool) => {
+              const Page = TOOL_PAGES[tool.key];
+              return (
+                <Route
+                  key={tool.key}
+                  path={`${tool.key}/*`}
+                  element={Page ? <Page /> : <ComingSoonPage title={t(`counter.tools.${tool.key}.title`)} home="/counter" />}
+                />
+              );
+            })}
             <Route path="*" element={<DesktopNotFound home="/counter" />} />
           </Routes>
         </SimpleLayout>

@@ -2,10 +2,11 @@ import { useTranslation } from 'react-i18next';
 import { LinkCard } from '../desktop/LinkCard';
 import type { IconName } from '../shared/Icon';
 
-export type CounterToolKey = 'till' | 'window' | 'verify';
+export type CounterToolKey = 'till' | 'sales' | 'window' | 'verify';
 
-export const COUNTER_TOOLS: readonly { key: CounterToolKey; icon: IconName }[] = [
-  { key: 'till', icon: 'till' },
+export const COUNTER_TOOLS: readonly { key: CounterToolKey; icon: IconName; open?: boolean }[] = [
+  { key: 'till', icon: 'till', open: true },
+  { key: 'sales', icon: 'audit', open: true },
   { key: 'window', icon: 'window' },
   { key: 'verify', icon: 'scan' },
 ];
@@ -25,7 +26,7 @@ export function CounterHome() {
               icon={tool.icon}
               title={t(`counter.tools.${tool.key}.title`)}
               description={t(`counter.tools.${tool.key}.desc`)}
-              comingSoon
+              comingSoon={!tool.open}
               testId={`tool-${tool.key}`}
             />
           </li>

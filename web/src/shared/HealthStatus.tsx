@@ -1,8 +1,9 @@
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useHealth, type Health } from './health';
 
 /** One-line text for a health result; shared by the landing footer and the console overview. */
-export function healthText(health: Health, t: ReturnType<typeof useTranslation>['t']): { status: string; database: string | null } {
+export function healthText(health: Health, t: TFunction): { status: string; database: string | null } {
   if (health.state === 'checking') return { status: t('health.checking'), database: null };
   if (health.state === 'unknown') return { status: t('health.unknown'), database: null };
   const db = health.database ? t(`health.db.${health.database}`) : null;

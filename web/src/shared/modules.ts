@@ -1,7 +1,7 @@
 // The citizen services shown on the home tiles and the services tab, with their future routes.
 import type { IconName } from './Icon';
 
-export type CitizenModuleKey = 'subsidies' | 'halls' | 'certificates' | 'me';
+export type CitizenModuleKey = 'subsidies' | 'qualifications' | 'halls' | 'certificates' | 'me';
 
 export interface CitizenModule {
   key: CitizenModuleKey;
@@ -12,7 +12,8 @@ export interface CitizenModule {
 }
 
 export const CITIZEN_MODULES: readonly CitizenModule[] = [
-  { key: 'subsidies', path: '/citizen/subsidies', icon: 'subsidy', open: false },
+  { key: 'subsidies', path: '/citizen/subsidies', icon: 'subsidy', open: true },
+  { key: 'qualifications', path: '/citizen/qualifications', icon: 'scan', open: true },
   { key: 'halls', path: '/citizen/halls', icon: 'location', open: false },
   { key: 'certificates', path: '/citizen/certificates', icon: 'certificate', open: false },
   { key: 'me', path: '/citizen/me', icon: 'user', open: true },

@@ -10,6 +10,7 @@ export const ROLE_IDS = [
   'lobby_officer',
   'hall_manager',
   'verifier',
+  'registry',
   'case_handler_city',
   'case_handler_district',
   'admin_platform',
