@@ -61,7 +61,7 @@ describe.each(databaseKinds())('exactly-once redemption on %s', (kind) => {
   }
   const saleFor = (person: Resident, category: string, price: string) => {
     invoice += 1;
-    return { category, price, orderId: `ORD-X-${invoice}`, invoice: { number: `26120000000009${String(invoice).padStart(6, '0')}`, title: person.name, amount: price } };
+    return { category, price, orderId: `ORD-X-${invoice}`, invoice: { number: `26120000000009${String(invoice).padStart(6, '0')}`, title: person.name, amount: price }, serial: `SN-X-${invoice}` };
   };
   const redemptionsOf = async (qualificationId: string) =>
     database.database.query<{ id: string }>(`SELECT id FROM subsidy_redemptions WHERE qualification_id = $1 AND status <> 'returned'`, [qualificationId]);

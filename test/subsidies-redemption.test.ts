@@ -159,7 +159,7 @@ describe.each(databaseKinds())('qualifications and redemption (systems.md S2.4â€
   it('TI-27: the designated platform redeems with the holderâ€™s identity; another platform is refused; a till cannot use an online one', async () => {
     const person = resident();
     const q = await qualification(person, 'digital-2026-online-2026-03', 'smart_glasses', 'platform-haihe-mall');
-    const body = { qualificationId: q.id, holderIdNumber: person.idNumber, ...sale(person, 'smart_glasses', '2999.00') };
+    const body = { qualificationId: q.id, holderIdNumber: person.idNumber, ...sale(person, 'smart_glasses', '2999.00', { serial: 'SN-GLASSES-0001' }) };
     expect((await inject({ method: 'POST', url: '/api/v1/platform/redemptions', headers: as(otherPlatform), payload: body })).json().code).toBe('NOT_DESIGNATED_PLATFORM');
     const someoneElse = residents[residents.length - 1]!;
     expect((await inject({ method: 'POST', url: '/api/v1/platform/redemptions', headers: as(platform), payload: { ...body, holderIdNumber: someoneElse.idNumber } })).json().code).toBe('HOLDER_MISMATCH');
@@ -177,6 +177,7 @@ describe.each(databaseKinds())('qualifications and redemption (systems.md S2.4â€
     const person = resident();
     const q = await qualification(person, 'digital-2026-offline-2026-03', 'mobile_phone');
     const redemption = (await inject({ method: 'POST', url: '/api/v1/merchant/redemptions', headers: as(till), payload: { qrToken: await qr(person, q.id), ...sale(person, 'mobile_phone', '4000.00', { serial: '860000000000002' }) } })).json();
+    await at('2026-04-06T15:30:00+08:00');
     const deliver = () => inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${redemption.id}/delivery`, headers: as(till), payload: { deliveredAt: '2026-04-06T15:00:00+08:00' } });
     expect((await deliver()).json().code).toBe('ACTIVATION_PHOTO_REQUIRED');
     const boundary = '----haihe';
@@ -199,6 +200,7 @@ describe.each(databaseKinds())('qualifications and redemption (systems.md S2.4â€
     expect(delivered.json()).toMatchObject({ status: 'delivered', deliveryOverdue: false, activationPhoto: 'approved' });
     // An appliance not delivered by the 10th of the next month is overdue.
     const other = resident();
+    await at('2026-03-20T10:30:00+08:00');
     const fridge = await qualification(other, 'appliances-2026-offline-2026-03', 'refrigerator');
     const sold = (await inject({ method: 'POST', url: '/api/v1/merchant/redemptions', headers: as(till), payload: { qrToken: await qr(other, fridge.id), ...sale(other, 'refrigerator', '5000.00') } })).json();
     await at('2026-04-11T09:00:00+08:00');
@@ -211,6 +213,7 @@ describe.each(databaseKinds())('qualifications and redemption (systems.md S2.4â€
     const person = resident();
     const q = await qualification(person, 'appliances-2026-offline-2026-03', 'television');
     const sold = (await inject({ method: 'POST', url: '/api/v1/merchant/redemptions', headers: as(till), payload: { qrToken: await qr(person, q.id), ...sale(person, 'television', '6000.00') } })).json();
+    await at('2026-03-26T11:00:00+08:00');
     const returned = await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${sold.id}/return`, headers: as(till), payload: { reason: 'quality', refundedAt: '2026-03-26T10:00:00+08:00' } });
     expect(returned.statusCode, returned.body).toBe(200);
     expect(returned.json()).toMatchObject({ qualificationRestored: true, redemption: { status: 'returned', refundAmount: '5100.00' } });
@@ -220,7 +223,7 @@ describe.each(databaseKinds())('qualifications and redemption (systems.md S2.4â€
     expect(quota.find((entry: { programme: string }) => entry.programme === 'appliances-2026').monthUsed).toBe(1);
     // Bought again with the restored qualification, then returned after it expired: it lapses.
     const again = (await inject({ method: 'POST', url: '/api/v1/merchant/redemptions', headers: as(till), payload: { qrToken: await qr(person, q.id), ...sale(person, 'television', '3000.00') } })).json();
-    await at('2026-04-17T10:00:00+08:00');
+    await at('2026-04-18T11:00:00+08:00');
     const closed = await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${again.id}/return`, headers: as(till), payload: { reason: 'other', refundedAt: '2026-04-18T10:00:00+08:00' } });
     expect(closed.json().code).toBe('RETURN_WINDOW_CLOSED');
     const lateQuality = await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${again.id}/return`, headers: as(till), payload: { reason: 'quality', refundedAt: '2026-04-18T10:00:00+08:00' } });
@@ -228,6 +231,33 @@ describe.each(databaseKinds())('qualifications and redemption (systems.md S2.4â€
     const after = (await inject({ method: 'GET', url: '/api/v1/me/qualifications', headers: as(person.token) })).json();
     expect(after.find((entry: { id: string }) => entry.id === q.id).status).toBe('lapsed');
     expect((await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${again.id}/return`, headers: as(till), payload: { reason: 'quality', refundedAt: '2026-04-18T10:00:00+08:00' } })).json().code).toBe('ALREADY_RETURNED');
+  });
+
+  it('a cashier may type the ten-digit code instead of scanning; digital sales need the serial; recorded times are checked', async () => {
+    await at('2026-03-26T10:00:00+08:00');
+    const person = resident();
+    const q = await qualification(person, 'digital-2026-offline-2026-03', 'tablet');
+    const issued = (await inject({ method: 'POST', url: `/api/v1/me/qualifications/${q.id}/qr`, headers: as(person.token) })).json();
+    expect(issued.typedCode).toMatch(/^\d{10}$/);
+    const verify = await inject({ method: 'POST', url: '/api/v1/merchant/redemptions/verify', headers: as(till), payload: { qrToken: issued.typedCode, category: 'tablet', price: '2000.00' } });
+    expect(verify.json()).toMatchObject({ qualificationId: q.id, subsidy: '300.00' });
+    expect((await inject({ method: 'POST', url: '/api/v1/merchant/redemptions/verify', headers: as(till), payload: { qrToken: '0000000000', category: 'tablet', price: '2000.00' } })).json().code).toBe('QR_INVALID');
+    const noSerial = await inject({ method: 'POST', url: '/api/v1/merchant/redemptions', headers: as(till), payload: { qrToken: issued.typedCode, ...sale(person, 'tablet', '2000.00') } });
+    expect(noSerial.json()).toMatchObject({ code: 'INVALID_REQUEST', errors: [{ field: 'serial' }] });
+    const sold = (await inject({ method: 'POST', url: '/api/v1/merchant/redemptions', headers: as(till), payload: { qrToken: issued.typedCode, ...sale(person, 'tablet', '2000.00', { serial: 'SN-TABLET-0001' }) } })).json();
+    expect(sold.status).toBe('paid');
+    const before = await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${sold.id}/return`, headers: as(till), payload: { reason: 'quality', refundedAt: '2026-03-25T10:00:00+08:00' } });
+    expect(before.json()).toMatchObject({ code: 'INVALID_REQUEST', errors: [{ field: 'refundedAt' }] });
+    const future = await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${sold.id}/delivery`, headers: as(till), payload: { deliveredAt: '2026-03-28T10:00:00+08:00' } });
+    expect(future.json()).toMatchObject({ code: 'INVALID_REQUEST', errors: [{ field: 'deliveredAt' }] });
+    // A rejected photo's reason reaches the seller.
+    const boundary = '----haihe2';
+    const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`), PNG, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    await inject({ method: 'POST', url: `/api/v1/merchant/redemptions/${sold.id}/activation-photo`, headers: { ...as(till), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+    const queued = (await inject({ method: 'GET', url: '/api/v1/admin/subsidies/activation-photos', headers: as(admin) })).json().find((entry: { redemptionId: string }) => entry.redemptionId === sold.id);
+    await inject({ method: 'POST', url: `/api/v1/admin/subsidies/activation-photos/${queued.id}/review`, headers: as(admin), payload: { decision: 'reject', reason: 'SN çœ‹ä¸æ¸…' } });
+    const mine = (await inject({ method: 'GET', url: '/api/v1/merchant/redemptions', headers: as(till) })).json().find((entry: { id: string }) => entry.id === sold.id);
+    expect(mine).toMatchObject({ activationPhoto: 'rejected', activationPhotoReason: 'SN çœ‹ä¸æ¸…' });
   });
 
   it('the quote route uses the same rules (TI-09â€“TI-11)', async () => {

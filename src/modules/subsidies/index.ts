@@ -48,6 +48,12 @@ export const subsidiesModule: Module<SubsidyService> = {
         await service.redemptions.expireQualifications();
       },
     );
+    runner.schedule(
+      { name: 'subsidies.prune-typed-codes', next: (after) => new Date(Math.floor(after.getTime() / 600_000) * 600_000 + 600_000) },
+      async () => {
+        await service.redemptions.pruneTypedCodes();
+      },
+    );
   },
   async demo(context, service) {
     await service.planReleases(civilMonth(context.clock.now()));

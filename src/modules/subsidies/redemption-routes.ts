@@ -51,6 +51,7 @@ const RedemptionSchema = Type.Object({
   deliveryOverdue: Type.Boolean(),
   returnCutoff: Type.String(),
   activationPhoto: Type.String(),
+  activationPhotoReason: Type.Union([Type.String(), Type.Null()]),
   returnedAt: Type.Union([Type.String(), Type.Null()]),
   returnReason: Type.Union([Type.String(), Type.Null()]),
   refundAmount: Type.Union([Type.String(), Type.Null()]),
@@ -112,7 +113,7 @@ export async function redemptionRoutes(app: App, context: PlatformContext, subsi
       summary: 'A short-lived signed payload for the QR code shown at the till (refresh before expiresAt)',
       tags: ['subsidies'],
       params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-      response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String() }) },
+      response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String(), typedCode: Type.String({ description: 'ten digits a cashier may type instead of scanning; valid as long as the token' }) }) },
     },
   }, async (request, reply) => reply.code(201).send(await redemptions.qrFor(request.principal!.subject, request.params.id)));
 
@@ -135,7 +136,7 @@ export async function redemptionRoutes(app: App, context: PlatformContext, subsi
     schema: {
       summary: 'The cashier checks a scanned QR: holder (masked), subsidy and amount to pay',
       tags: ['subsidies'],
-      body: Type.Object({ qrToken: Type.String({ minLength: 1, maxLength: 1024 }), category: Category, price: Money }, { additionalProperties: false }),
+      body: Type.Object({ qrToken: Type.String({ minLength: 1, maxLength: 1024, description: 'the scanned QR payload, or the ten-digit typed code' }), category: Category, price: Money }, { additionalProperties: false }),
       response: { 200: VerifySchema },
     },
   }, async (request) => {

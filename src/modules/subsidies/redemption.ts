@@ -54,6 +54,8 @@ export interface RedemptionRow {
   return_cutoff: string;
   status: 'paid' | 'delivered' | 'returned';
   activation_photo: 'not_required' | 'missing' | 'pending' | 'approved' | 'rejected';
+  /** The reviewer's reason, when the latest photo was rejected (joined in seller views). */
+  activation_photo_reason?: string | null;
   returned_at: Date | null;
   return_reason: string | null;
   refund_amount: string | null;
@@ -151,6 +153,7 @@ export class RedemptionService {
       deliveryOverdue: row.status !== 'returned' && (row.delivered_at ? civilDate(row.delivered_at) > row.delivery_due : today > row.delivery_due),
       returnCutoff: row.return_cutoff,
       activationPhoto: row.activation_photo,
+      activationPhotoReason: row.activation_photo_reason ?? null,
       returnedAt: row.returned_at ? formatCivil(row.returned_at) : null,
       returnReason: row.return_reason,
       refundAmount: row.refund_amount === null ? null : money(row.refund_amount),
@@ -280,13 +283,28 @@ export class RedemptionService {
   }
 
   /** TI-26: a short-lived signed payload for the QR code the holder shows at the till. */
-  async qrFor(personId: string, id: string): Promise<{ token: string; expiresAt: string }> {
+  async qrFor(personId: string, id: string): Promise<{ token: string; expiresAt: string; typedCode: string }> {
     const row = await this.#ownQualification(personId, id);
     const now = this.context.clock.now();
     if (row.status !== 'active' || row.expires_at.getTime() <= now.getTime()) throw new AppError('QUALIFICATION_NOT_ACTIVE', 'Only an active qualification has a QR code');
     if (row.channel !== 'offline') throw new AppError('CHANNEL_MISMATCH', 'An online qualification is used on its platform, not at a till');
     const signed = this.qr.sign(row.id, now.getTime());
-    return { token: signed.token, expiresAt: formatCivil(signed.expiresAt) };
+    // A ten-digit code for typing at a till, valid as long as the QR payload.
+    let typedCode = '';
+    for (let attempt = 0; attempt < 5 && !typedCode; attempt += 1) {
+      const candidate = String(crypto.randomInt(0, 10_000_000_000)).padStart(10, '0');
+      const inserted = await this.context.database.execute(
+        'INSERT INTO subsidy_typed_codes (code, qualification_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING',
+        [candidate, row.id, signed.expiresAt],
+      );
+      if (inserted === 1) typedCode = candidate;
+    }
+    return { token: signed.token, expiresAt: formatCivil(signed.expiresAt), typedCode };
+  }
+
+  /** Typed codes past their time are deleted (a job). */
+  async pruneTypedCodes(): Promise<number> {
+    return this.context.database.execute('DELETE FROM subsidy_typed_codes WHERE expires_at < $1', [this.context.clock.now()]);
   }
 
   /** TI-18/TI-24: qualifications not used by the end of their month expire. */
@@ -307,6 +325,18 @@ export class RedemptionService {
   // ---- verification and redemption -------------------------------------------------------
 
   async #qualificationFromQr(qrToken: string): Promise<QualificationRow> {
+    const typed = qrToken.replace(/\s+/g, '');
+    if (/^\d{10}$/.test(typed)) {
+      const [code] = await this.context.database.query<{ qualification_id: string; expires_at: Date }>(
+        'SELECT qualification_id, expires_at FROM subsidy_typed_codes WHERE code = $1',
+        [typed],
+      );
+      if (!code) throw new AppError('QR_INVALID', 'No qualification has this code');
+      if (code.expires_at.getTime() <= this.context.clock.now().getTime()) throw new AppError('QR_EXPIRED', 'The code has expired; ask the customer to refresh it');
+      const [row] = await this.context.database.query<QualificationRow>('SELECT * FROM subsidy_qualifications WHERE id = $1', [code.qualification_id]);
+      if (!row) throw new AppError('QR_INVALID', 'No qualification has this code');
+      return row;
+    }
     const claims = this.qr.verify(qrToken, this.context.clock.now().getTime());
     if (claims === 'invalid') throw new AppError('QR_INVALID', 'This is not a valid subsidy QR code');
     if (claims === 'expired') throw new AppError('QR_EXPIRED', 'The QR code has expired; ask the customer to refresh it');
@@ -360,6 +390,10 @@ export class RedemptionService {
 
   async #redeem(row: QualificationRow, channel: Channel, seller: { kind: 'merchant' | 'platform'; id: string; recordedBy: string }, sale: SaleInput) {
     const { programme, amounts } = this.#checkSale(row, channel, sale.category, sale.price);
+    // TI-35/TI-36: the activation photo shows the IMEI or SN, so a digital sale records it (一机多卖 checks).
+    if (programme.activationPhotoRequired && !sale.serial?.trim()) {
+      throw new AppError('INVALID_REQUEST', 'A digital or smart product needs its IMEI or serial number', { errors: [{ field: 'serial', message: 'is required for digital and smart products' }] });
+    }
     const person = await this.identity.findPerson(row.person_id);
     if (!person) throw new AppError('QUALIFICATION_NOT_ACTIVE', 'The holder’s account no longer exists');
     // TI-30: the invoice title is the consumer's real name; TI-31: the amount includes the subsidy.
@@ -419,13 +453,19 @@ export class RedemptionService {
 
   async sellerRedemptions(principal: Principal, limit = 100) {
     const sellerId = principal.roles.includes('platform') && principal.kind === 'client' ? principal.subject : (principal.organisationId ?? principal.subject);
-    const rows = await this.context.database.query<RedemptionRow>('SELECT * FROM subsidy_redemptions WHERE seller_id = $1 ORDER BY redeemed_at DESC LIMIT $2', [sellerId, limit]);
+    const rows = await this.context.database.query<RedemptionRow>(
+      `SELECT r.*, (SELECT p.reason FROM subsidy_activation_photos p WHERE p.redemption_id = r.id AND p.status = 'rejected'
+                      AND r.activation_photo = 'rejected' ORDER BY p.reviewed_at DESC LIMIT 1) AS activation_photo_reason
+         FROM subsidy_redemptions r WHERE r.seller_id = $1 ORDER BY r.redeemed_at DESC LIMIT $2`,
+      [sellerId, limit],
+    );
     return rows.map((row) => this.redemptionDto(row));
   }
 
   /** TI-32–TI-34: records delivery; a digital product needs its activation photo first. */
   async deliver(principal: Principal, id: string, deliveredAt: Date) {
     const row = await this.#sellersRedemption(principal, id);
+    this.#checkRecordedTime(row, deliveredAt, 'deliveredAt');
     if (row.status === 'returned') throw new AppError('ALREADY_RETURNED', 'The item was returned');
     if (row.activation_photo === 'missing' || row.activation_photo === 'rejected') {
       throw new AppError('ACTIVATION_PHOTO_REQUIRED', 'Upload the activation photo (*#06# page or the SN) before handing over a digital product (TI-34–TI-36)');
@@ -443,6 +483,14 @@ export class RedemptionService {
       }]);
       return updated;
     });
+  }
+
+  /** A delivery or refund happens after the sale and not in the future (a minute's clock skew allowed). */
+  #checkRecordedTime(row: RedemptionRow, at: Date, field: string): void {
+    const now = this.context.clock.now().getTime();
+    if (at.getTime() < row.redeemed_at.getTime() || at.getTime() > now + 60_000) {
+      throw new AppError('INVALID_REQUEST', `${field} must be between the sale (${formatCivil(row.redeemed_at)}) and now`, { errors: [{ field, message: 'must be between the sale and now' }] });
+    }
   }
 
   /** TI-34–TI-37: stores the activation photo with its checksum for review. */
@@ -513,6 +561,7 @@ export class RedemptionService {
    */
   async returnItem(principal: Principal, id: string, reason: 'quality' | 'late_delivery' | 'other', refundedAt: Date) {
     const row = await this.#sellersRedemption(principal, id);
+    this.#checkRecordedTime(row, refundedAt, 'refundedAt');
     if (row.status === 'returned') throw new AppError('ALREADY_RETURNED', 'The item was already returned');
     const returnDay = civilDate(refundedAt);
     if (reason !== 'quality' && returnDay >= row.return_cutoff) {

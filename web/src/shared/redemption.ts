@@ -49,6 +49,8 @@ export interface QuoteResult {
 export interface QrCode {
   token: string;
   expiresAt: string;
+  /** Ten digits a cashier may type instead of scanning (valid as long as the token). */
+  typedCode: string;
 }
 
 /** POST /merchant/redemptions/verify */

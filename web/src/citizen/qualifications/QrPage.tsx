@@ -186,6 +186,11 @@ function QrView({ id }: { id: string }) {
           <p className="qr-token-label">
             {t('redemption.citizen.qr.tokenLabel')}
           </p>
+          {state.code.typedCode && (
+            <p className="qr-typed-code" data-testid="qr-typed-code" aria-label={state.code.typedCode.split('').join(' ')}>
+              {state.code.typedCode.replace(/(\d{4})(\d{4})(\d{2})/, '$1 $2 $3')}
+            </p>
+          )}
           <p className="qr-token" data-testid="qr-token">
             {state.code.token}
           </p>
