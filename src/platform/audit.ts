@@ -62,78 +62,24 @@ function entryHash(previousHash: string, entry: Omit<StoredEntry, 'hash' | 'prev
 
 /**
  * Appends entries to the hash-chained audit log inside the caller's transaction, so the record
- * commits or rolls back with the change it describes. The head row lock keeps positions gap-free
- * across processes; a batch of entries costs one lock and three statements.
+ * commits or rolls back with the change it describes. One statement: the database function
+ * audit_append locks the head (positions stay gap-free across processes) and chains the hashes.
  */
 export async function appendAudit(tx: Queryable, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const [head] = await tx.query<{ position: number; hash: string }>(
-    'SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE',
-  );
-  if (!head) throw new Error('audit_head row is missing');
-  let position = head.position;
-  let previousHash = head.hash;
-  const columns = {
-    position: [] as number[],
-    occurredAt: [] as string[],
-    actor: [] as string[],
-    actorRole: [] as (string | null)[],
-    action: [] as string[],
-    entityType: [] as string[],
-    entityId: [] as string[],
-    summary: [] as string[],
-    requestId: [] as (string | null)[],
-    previousHash: [] as string[],
-    hash: [] as string[],
-  };
-  for (const entry of entries) {
-    position += 1;
-    // Round-trip through JSON so the hash covers exactly what jsonb will store.
-    const summary = JSON.parse(JSON.stringify(entry.summary)) as Record<string, unknown>;
-    const stored = {
-      position,
-      occurred_at: entry.occurredAt,
-      actor: entry.actor.subject,
-      actor_role: entry.actor.role ?? null,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      summary,
-      request_id: entry.requestId ?? null,
-    };
-    const hash = entryHash(previousHash, stored);
-    columns.position.push(position);
-    columns.occurredAt.push(entry.occurredAt.toISOString());
-    columns.actor.push(stored.actor);
-    columns.actorRole.push(stored.actor_role);
-    columns.action.push(stored.action);
-    columns.entityType.push(stored.entity_type);
-    columns.entityId.push(stored.entity_id);
-    columns.summary.push(JSON.stringify(summary));
-    columns.requestId.push(stored.request_id);
-    columns.previousHash.push(previousHash);
-    columns.hash.push(hash);
-    previousHash = hash;
-  }
-  await tx.execute(
-    `INSERT INTO audit_log (position, occurred_at, actor, actor_role, action, entity_type, entity_id, summary, request_id, prev_hash, hash)
-     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::jsonb[], $9::text[], $10::text[], $11::text[])`,
+  await tx.query(
+    `SELECT audit_append($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[])`,
     [
-      columns.position,
-      columns.occurredAt,
-      columns.actor,
-      columns.actorRole,
-      columns.action,
-      columns.entityType,
-      columns.entityId,
-      columns.summary,
-      columns.requestId,
-      columns.previousHash,
-      columns.hash,
+      entries.map((entry) => entry.occurredAt.toISOString()),
+      entries.map((entry) => entry.actor.subject),
+      entries.map((entry) => entry.actor.role ?? null),
+      entries.map((entry) => entry.action),
+      entries.map((entry) => entry.entityType),
+      entries.map((entry) => entry.entityId),
+      entries.map((entry) => JSON.stringify(entry.summary)),
+      entries.map((entry) => entry.requestId ?? null),
     ],
   );
-  await tx.execute('UPDATE audit_head SET position = $1, hash = $2 WHERE id = 1', [position, previousHash]);
 }
 
 export interface AuditVerification {
@@ -150,8 +96,9 @@ export async function verifyAudit(database: Queryable, pageSize = 5000): Promise
   let lastPosition = 0;
   let count = 0;
   for (;;) {
-    const rows = await database.query<StoredEntry>(
-      `SELECT position, occurred_at, actor, actor_role, action, entity_type, entity_id, summary, request_id, prev_hash, hash
+    const rows = await database.query<StoredEntry & { hash_version: number; material: string }>(
+      `SELECT position, occurred_at, actor, actor_role, action, entity_type, entity_id, summary, request_id, prev_hash, hash, hash_version,
+              audit_material(position, occurred_at, actor, actor_role, action, entity_type, entity_id, summary, request_id) AS material
          FROM audit_log WHERE position >= $1 ORDER BY position LIMIT $2`,
       [expectedPosition, pageSize],
     );
@@ -164,7 +111,9 @@ export async function verifyAudit(database: Queryable, pageSize = 5000): Promise
       if (row.prev_hash !== previousHash) {
         problems.push(`entry ${row.position} does not follow the entry before it (a row was deleted or inserted)`);
       }
-      const recomputed = entryHash(row.prev_hash, row);
+      const recomputed = row.hash_version === 2
+        ? crypto.createHash('sha256').update(`${row.prev_hash}\n${row.material}`, 'utf8').digest('hex')
+        : entryHash(row.prev_hash, row);
       if (recomputed !== row.hash) problems.push(`entry ${row.position} was changed after it was written`);
       previousHash = row.hash;
       expectedPosition = row.position + 1;

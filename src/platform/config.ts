@@ -34,6 +34,8 @@ export interface Config {
     readonly perPersonPerMinute: number;
     readonly perAddressPerSecond: number;
     readonly holdMs: number;
+    /** Claim batches one process keeps in flight on PostgreSQL (PGlite: always one). */
+    readonly batchesInFlight: number;
   };
   /** The national one-per-category check (TI-06); without a URL only this platform's records count. */
   readonly nationalRegistry: {
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       perPersonPerMinute: integer('HAIHE_CLAIMS_PER_PERSON_PER_MINUTE', 20, 0, 100_000),
       perAddressPerSecond: integer('HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND', 200, 0, 1_000_000),
       holdMs: integer('HAIHE_CLAIM_HOLD_MS', 5000, 0, 600_000),
+      batchesInFlight: integer('HAIHE_CLAIM_BATCHES_IN_FLIGHT', 2, 1, 16),
     },
     nationalRegistry: {
       url: registryUrl?.replace(/\/$/, ''),

@@ -43,6 +43,12 @@ export class Metrics {
     return new client.Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
   }
 
+  histogram(name: string, help: string, buckets: number[]): client.Histogram<string> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing) return existing as client.Histogram<string>;
+    return new client.Histogram({ name, help, buckets, registers: [this.registry] });
+  }
+
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): client.Gauge<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as client.Gauge<L>;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { randomBytesPooled } from '../../platform/ids.ts';
 import type { Keyring } from '../../platform/keys.ts';
 
 /**
@@ -21,7 +22,8 @@ export class PersonalDataCipher {
   encrypt(plain: string, field: string): string {
     const key = this.#keys.get(this.keyring.activeDataKeyId);
     if (!key) throw new Error('the active data key is missing from the keyring');
-    const iv = crypto.randomBytes(12);
+    // A fresh random IV per value (GCM needs uniqueness); drawn from a pooled random buffer.
+    const iv = Buffer.from(randomBytesPooled(12));
     const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(field));
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { appendAudit } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/index.ts';
 
@@ -42,6 +41,11 @@ interface Waiting {
   resolve(result: ClaimResult): void;
 }
 
+/** Where the line reports each batch (metrics). */
+export interface ClaimLineObserver {
+  batchWritten(size: number, seconds: number): void;
+}
+
 export interface ClaimLineOptions {
   /** Most claims written by one database call. */
   batchSizeMax: number;
@@ -53,10 +57,12 @@ export interface ClaimLineOptions {
 
 /**
  * The first-come-first-served line in front of the database. Claims are written in batches: one
- * transaction calls subsidy_claim_batch for up to batchSizeMax claims and appends one audit entry
- * for the batch; nobody is answered before that transaction commits (acknowledged = durable).
+ * statement calls subsidy_claim_batch for up to batchSizeMax claims, which also appends one audit
+ * entry for the batch; nobody is answered before it commits (acknowledged = durable).
  * While a batch is in flight, new claims gather for the next one, so the batch size follows the
  * load. A person has at most one claim per programme in a batch; a second one waits for the next.
+ * The batch is a single statement (one round trip), so the event loop's other work cannot stretch a
+ * transaction while the release's row is locked.
  */
 export class ClaimLine {
   readonly #queue: Waiting[] = [];
@@ -74,6 +80,7 @@ export class ClaimLine {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: ClaimLineOptions,
+    private readonly observer?: ClaimLineObserver,
   ) {}
 
   get length(): number {
@@ -167,8 +174,10 @@ export class ClaimLine {
 
   async #write(batch: Waiting[]): Promise<void> {
     let results: ClaimResult[];
+    const started = process.hrtime.bigint();
     try {
       results = await this.#writeBatch(batch.map((waiting) => waiting.request));
+      this.observer?.batchWritten(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
       // A batch the database refused as a whole (for example one request racing itself on
       // another process) is split, so one odd request never fails the others.
@@ -199,52 +208,35 @@ export class ClaimLine {
 
   async #writeBatch(requests: ClaimRequest[]): Promise<ClaimResult[]> {
     const now = this.clock.now();
-    return this.database.transaction(async (tx) => {
-      const rows = await tx.query<{
-        idx: number;
-        outcome: ClaimOutcome;
-        coupon_id: string | null;
-        release_id: string;
-        claimed_at: Date | null;
-        expires_at: Date | null;
-        remaining: number | null;
-      }>('SELECT * FROM subsidy_claim_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz)', [
-        requests.map((r) => r.personId),
-        requests.map((r) => r.releaseId),
-        requests.map((r) => r.idempotencyKey ?? null),
-        requests.map((r) => r.district),
-        requests.map((r) => r.couponId),
-        now,
-      ]);
-      if (rows.length !== requests.length) throw new Error(`claim batch answered ${rows.length} of ${requests.length}`);
-      const claimed = rows.filter((row) => row.outcome === 'claimed');
-      if (claimed.length > 0) {
-        // One audit entry per batch lists every coupon it issued and to whom.
-        await appendAudit(tx, [
-          {
-            actor: { subject: 'system', role: 'subsidies.claim-line' },
-            action: 'subsidies.coupons.claim',
-            entityType: 'subsidy_release',
-            entityId: [...new Set(claimed.map((row) => row.release_id))].join(','),
-            summary: {
-              count: claimed.length,
-              coupons: claimed.map((row) => [row.coupon_id, requests[row.idx - 1]!.personId, row.release_id]),
-              requestIds: claimed.map((row) => requests[row.idx - 1]!.requestId),
-            },
-            occurredAt: now,
-          },
-        ]);
-      }
-      return rows
-        .sort((a, b) => a.idx - b.idx)
-        .map((row) => ({
-          outcome: row.outcome,
-          couponId: row.coupon_id,
-          releaseId: row.release_id,
-          claimedAt: row.claimed_at,
-          expiresAt: row.expires_at,
-          remaining: row.remaining,
-        }));
-    });
+    // One statement, committed on its own: decisions, coupons, counters, stock and the batch's
+    // audit entry (subsidy_claim_batch appends it). No answer leaves before the commit.
+    const rows = await this.database.query<{
+      idx: number;
+      outcome: ClaimOutcome;
+      coupon_id: string | null;
+      release_id: string;
+      claimed_at: Date | null;
+      expires_at: Date | null;
+      remaining: number | null;
+    }>('SELECT * FROM subsidy_claim_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz)', [
+      requests.map((r) => r.personId),
+      requests.map((r) => r.releaseId),
+      requests.map((r) => r.idempotencyKey ?? null),
+      requests.map((r) => r.district),
+      requests.map((r) => r.couponId),
+      requests.map((r) => r.requestId),
+      now,
+    ]);
+    if (rows.length !== requests.length) throw new Error(`claim batch answered ${rows.length} of ${requests.length}`);
+    return rows
+      .sort((a, b) => a.idx - b.idx)
+      .map((row) => ({
+        outcome: row.outcome,
+        couponId: row.coupon_id,
+        releaseId: row.release_id,
+        claimedAt: row.claimed_at,
+        expiresAt: row.expires_at,
+        remaining: row.remaining,
+      }));
   }
 }

@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import { appendAudit, systemActor, type Actor } from '../../platform/audit.ts';
 import { civilMonth, formatCivil, monthEnd } from '../../platform/civil-time.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError, problem } from '../../platform/errors.ts';
 import { districtMap } from '../../platform/geo.ts';
+import { randomId } from '../../platform/ids.ts';
 import type { PlatformContext } from '../../platform/module.ts';
 import { ClaimLine, type ClaimResult } from './claim-line.ts';
 import type { RedemptionService } from './redemption.ts';
@@ -111,12 +111,19 @@ export class SubsidyService {
     this.files = readProgrammeFiles();
     for (const file of this.files) for (const programme of file.programmes) this.programmes.set(programme.id, programme);
     const onPglite = context.database.kind === 'pglite';
+    const batchSizes = context.metrics.histogram('haihe_subsidies_claim_batch_size', 'Claims written per database call', [1, 8, 32, 64, 128, 256, 512]);
+    const batchSeconds = context.metrics.histogram('haihe_subsidies_claim_batch_seconds', 'Time to write one batch of claims (transaction included)', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
     this.line = new ClaimLine(context.database, context.clock, context.logger.child({ component: 'claim-line' }), {
       batchSizeMax: 512,
-      batchesInFlightMax: onPglite ? 1 : 2,
+      batchesInFlightMax: onPglite ? 1 : context.config.claims.batchesInFlight,
       queueLengthMax: 200_000,
+    }, {
+      batchWritten(size, seconds) {
+        batchSizes.observe(size);
+        batchSeconds.observe(seconds);
+      },
     });
-    this.limits = { ...context.config.claims };
+    this.limits = { perPersonPerMinute: context.config.claims.perPersonPerMinute, perAddressPerSecond: context.config.claims.perAddressPerSecond, holdMs: context.config.claims.holdMs };
     this.claimsCounter = context.metrics.counter('haihe_subsidies_claims_total', 'Coupon claims by outcome', ['outcome']);
     this.line.onBatch((results) => this.#afterBatch(results));
   }
@@ -415,7 +422,7 @@ export class SubsidyService {
     }
     if (this.line.full) throw new AppError('LINE_FULL', 'The line is full; please try again in a minute');
 
-    const couponId = `c_${crypto.randomBytes(12).toString('base64url')}`;
+    const couponId = randomId('c');
     const { sequence, result } = this.line.submit({
       personId: input.personId,
       programmeId: programme.id,
@@ -428,7 +435,7 @@ export class SubsidyService {
     const position = Math.max(1, sequence - this.line.servedSequence);
     const expectedWaitMs = (position / this.line.throughputPerSecond) * 1000;
     if (expectedWaitMs > this.limits.holdMs) {
-      const ticket: LineTicket = { id: `t_${crypto.randomBytes(9).toString('base64url')}`, personId: input.personId, sequence, releaseId: release.id, createdAt: Date.now() };
+      const ticket: LineTicket = { id: randomId('t', 9), personId: input.personId, sequence, releaseId: release.id, createdAt: Date.now() };
       this.#tickets.set(ticket.id, ticket);
       void result.then((outcome) => {
         ticket.result = outcome;

@@ -97,8 +97,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
       return typeof header === 'string' && REQUEST_ID_PATTERN.test(header) ? header : crypto.randomUUID();
     },
     logController: new LogController({ disableRequestLogging: true }),
-    // Most requests never log; their child logger is created on first use only.
-    childLoggerFactory: (logger, bindings, options) => lazyChildLogger(() => logger.child(bindings, options)),
+    // Requests share the process logger (a child per request costs more than a no-op request);
+    // the few places that log in a request name its id.
+    childLoggerFactory: (logger) => logger,
     ajv: { customOptions: { removeAdditional: false } },
     trustProxy: config.trustProxy,
     return503OnClosing: true,
@@ -157,10 +158,19 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Metric children are looked up once per label combination, not hashed on every request.
+  const requestCounters = new Map<string, { inc(): void }>();
+  const durationHistograms = new Map<string, { observe(value: number): void }>();
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const routeKey = `${request.method} ${route}`;
+    const counterKey = `${routeKey} ${reply.statusCode}`;
+    let counter = requestCounters.get(counterKey);
+    if (!counter) requestCounters.set(counterKey, (counter = metrics.httpRequests.labels(request.method, route, String(reply.statusCode))));
+    counter.inc();
+    let histogram = durationHistograms.get(routeKey);
+    if (!histogram) durationHistograms.set(routeKey, (histogram = metrics.httpDuration.labels(request.method, route)));
+    histogram.observe(reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) request.log.error({ req: request, res: reply, ms: reply.elapsedTime }, 'request failed');
     else if (config.logLevel === 'debug' || config.logLevel === 'trace') request.log.debug({ req: request, res: reply, ms: reply.elapsedTime }, 'request');
   });
@@ -219,7 +229,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
     }
     if (fastifyError.statusCode === 413) return sendProblem(reply, 'PAYLOAD_TOO_LARGE', fastifyError.message);
     if (fastifyError.statusCode === 429) return sendProblem(reply, 'RATE_LIMITED', fastifyError.message);
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: error, requestId: request.id, path: request.url.split('?')[0] }, 'unhandled error');
     return sendProblem(reply, 'INTERNAL', `Something went wrong on our side (request ${request.id})`);
   });
 
@@ -254,30 +264,6 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
   return { app, routeAccess };
-}
-
-/** A logger that creates the real child logger the first time something is logged with it. */
-function lazyChildLogger(create: () => FastifyBaseLogger): FastifyBaseLogger {
-  let child: FastifyBaseLogger | undefined;
-  const real = () => (child ??= create());
-  const forward = (method: 'info' | 'error' | 'debug' | 'fatal' | 'warn' | 'trace' | 'silent') =>
-    (...args: unknown[]) => (real()[method] as (...values: unknown[]) => void)(...args);
-  return {
-    info: forward('info'),
-    error: forward('error'),
-    debug: forward('debug'),
-    fatal: forward('fatal'),
-    warn: forward('warn'),
-    trace: forward('trace'),
-    silent: forward('silent'),
-    child: (bindings: Record<string, unknown>, options?: Record<string, unknown>) => real().child(bindings, options),
-    get level() {
-      return real().level;
-    },
-    set level(value: string) {
-      real().level = value;
-    },
-  } as FastifyBaseLogger;
 }
 
 /** Runs helmet once against a stand-in response and keeps the headers it sets. */
