@@ -485,10 +485,13 @@ export class RedemptionService {
     });
   }
 
-  /** A delivery or refund happens after the sale and not in the future (a minute's clock skew allowed). */
+  /**
+   * A delivery or refund happens after the sale and not in the future. Times are entered to the
+   * minute, so a minute of tolerance either way (and for clock skew).
+   */
   #checkRecordedTime(row: RedemptionRow, at: Date, field: string): void {
     const now = this.context.clock.now().getTime();
-    if (at.getTime() < row.redeemed_at.getTime() || at.getTime() > now + 60_000) {
+    if (at.getTime() < row.redeemed_at.getTime() - 60_000 || at.getTime() > now + 60_000) {
       throw new AppError('INVALID_REQUEST', `${field} must be between the sale (${formatCivil(row.redeemed_at)}) and now`, { errors: [{ field, message: 'must be between the sale and now' }] });
     }
   }

@@ -121,10 +121,7 @@ export function subsidyRoutes(app: App, context: PlatformContext, subsidies: Sub
         response: { 200: Type.Array(ReleaseSchema) },
       },
     },
-    async (request, reply) => {
-      reply.header('cache-control', 'public, max-age=1');
-      return (await subsidies.listReleasesCached(request.query.month ?? subsidies.currentMonth())).map(releaseDto);
-    },
+    async (request) => (await subsidies.listReleasesCached(request.query.month ?? subsidies.currentMonth())).map(releaseDto),
   );
 
   app.post(

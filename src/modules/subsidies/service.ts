@@ -163,12 +163,19 @@ export class SubsidyService {
    * per process, so a flash crowd costs at most one query a second here.
    */
   async listReleasesCached(month: string): Promise<ReleaseRow[]> {
-    const cached = this.#releaseLists.get(month);
-    if (cached && Date.now() - cached.at < 1000) return cached.rows;
-    const rows = await this.listReleases(month);
-    if (this.#releaseLists.size > 100) this.#releaseLists.clear();
-    this.#releaseLists.set(month, { at: Date.now(), rows });
-    return rows;
+    let cached = this.#releaseLists.get(month);
+    if (!cached || Date.now() - cached.at >= 1000) {
+      const rows = await this.listReleases(month);
+      if (this.#releaseLists.size > 100) this.#releaseLists.clear();
+      cached = { at: Date.now(), rows };
+      this.#releaseLists.set(month, cached);
+    }
+    // What this process's own batches issued since is already known: show it at once.
+    return cached.rows.map((row) => {
+      const known = this.#releases.get(row.id);
+      if (!known || known.stock !== row.stock) return row;
+      return { ...row, issued: Math.max(row.issued, known.stock - known.remaining) };
+    });
   }
 
   async listReleases(month?: string): Promise<ReleaseRow[]> {
