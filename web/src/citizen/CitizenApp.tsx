@@ -1,3 +1,4 @@
+import { lazy } from 'react';
 import { ConfigProvider } from 'antd-mobile';
 import zhCN from 'antd-mobile/es/locales/zh-CN';
 import enUS from 'antd-mobile/es/locales/en-US';
@@ -14,6 +15,9 @@ import { CitizenComingSoon, CitizenNotFound } from './CitizenComingSoon';
 import { CitizenSubsidies } from './subsidies/CitizenSubsidies';
 import CitizenQualifications from './qualifications/CitizenQualifications';
 import './citizen.css';
+
+// The service-hall pages load on demand (they bring the map and its charts).
+const HallsApp = lazy(() => import('./halls/HallsApp'));
 
 /** Residents' mobile app shell (antd-mobile): session, header with display settings, routed pages, bottom tab bar. */
 export default function CitizenApp() {
@@ -37,7 +41,7 @@ export default function CitizenApp() {
               <Route path="me" element={<CitizenMe />} />
               <Route path="subsidies/*" element={<CitizenSubsidies />} />
               <Route path="qualifications/*" element={<CitizenQualifications />} />
-              <Route path="halls/*" element={<CitizenComingSoon module="halls" />} />
+              <Route path="halls/*" element={<HallsApp />} />
               <Route path="certificates/*" element={<CitizenComingSoon module="certificates" />} />
               <Route path="*" element={<CitizenNotFound />} />
             </Routes>

@@ -1,4 +1,4 @@
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import { Layout, Menu } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
@@ -16,6 +16,8 @@ import { ConsoleClients } from './ConsoleClients';
 import { ConsoleSubsidies } from './subsidies/ConsoleSubsidies';
 import { RedemptionConsole } from './redemption/RedemptionConsole';
 
+const HallsConsole = lazy(() => import('./halls/HallsConsole'));
+
 /** Menu key for the current path, so the side menu highlights the open section (none for pages outside the menu). */
 export function consoleSection(pathname: string): ConsoleSectionKey | undefined {
   // A section whose path lies inside another's (e.g. /console/subsidies/quota) wins over its parent.
@@ -31,6 +33,7 @@ const SECTION_PAGES: Partial<Record<ConsoleSectionKey, ComponentType>> = {
   clients: ConsoleClients,
   subsidies: ConsoleSubsidies,
   redemption: RedemptionConsole,
+  halls: HallsConsole,
 };
 
 /** Staff and administrators' console: antd Layout with a side menu; each section is its own route. */

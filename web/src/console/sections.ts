@@ -10,7 +10,7 @@ export const CONSOLE_SECTIONS: readonly { key: ConsoleSectionKey; path: string; 
   // A section inside another section's path: its pages belong to the parent's route.
   { key: 'subsidyQuota', path: '/console/subsidies/quota', icon: 'chart', open: true },
   { key: 'redemption', path: '/console/redemption', icon: 'till', open: true },
-  { key: 'halls', path: '/console/halls', icon: 'location', open: false },
+  { key: 'halls', path: '/console/halls', icon: 'location', open: true },
   { key: 'certificates', path: '/console/certificates', icon: 'certificate', open: false },
   { key: 'clients', path: '/console/clients', icon: 'key', open: true },
   { key: 'users', path: '/console/users', icon: 'team', open: false },

@@ -1,4 +1,4 @@
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router-dom';
 import { DesktopArea } from '../desktop/DesktopArea';
@@ -10,10 +10,15 @@ import { CounterHome, COUNTER_TOOLS, type CounterToolKey } from './CounterHome';
 import { TillPage } from './till/TillPage';
 import { SalesPage } from './sales/SalesPage';
 
+const WindowConsole = lazy(() => import('./halls/WindowConsole').then((module) => ({ default: module.WindowConsole })));
+const LobbyTriage = lazy(() => import('./halls/LobbyTriage').then((module) => ({ default: module.LobbyTriage })));
+
 /** Pages of the tools that are built; the others show "coming soon". */
 const TOOL_PAGES: Partial<Record<CounterToolKey, ComponentType>> = {
   till: TillPage,
   sales: SalesPage,
+  window: WindowConsole,
+  lobby: LobbyTriage,
 };
 
 /** Counter area (tills, hall windows, verifiers): tablet/desktop, antd. */

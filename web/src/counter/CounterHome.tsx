@@ -2,12 +2,13 @@ import { useTranslation } from 'react-i18next';
 import { LinkCard } from '../desktop/LinkCard';
 import type { IconName } from '../shared/Icon';
 
-export type CounterToolKey = 'till' | 'sales' | 'window' | 'verify';
+export type CounterToolKey = 'till' | 'sales' | 'window' | 'lobby' | 'verify';
 
 export const COUNTER_TOOLS: readonly { key: CounterToolKey; icon: IconName; open?: boolean }[] = [
   { key: 'till', icon: 'till', open: true },
   { key: 'sales', icon: 'audit', open: true },
-  { key: 'window', icon: 'window' },
+  { key: 'window', icon: 'window', open: true },
+  { key: 'lobby', icon: 'team', open: true },
   { key: 'verify', icon: 'scan' },
 ];
 

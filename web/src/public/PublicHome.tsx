@@ -48,7 +48,6 @@ export function PublicHome() {
               icon="map"
               title={t('public.map.title')}
               description={t('public.map.desc')}
-              comingSoon
               headingLevel={3}
               testId="halls-map"
             />

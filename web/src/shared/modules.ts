@@ -14,7 +14,7 @@ export interface CitizenModule {
 export const CITIZEN_MODULES: readonly CitizenModule[] = [
   { key: 'subsidies', path: '/citizen/subsidies', icon: 'subsidy', open: true },
   { key: 'qualifications', path: '/citizen/qualifications', icon: 'scan', open: true },
-  { key: 'halls', path: '/citizen/halls', icon: 'location', open: false },
+  { key: 'halls', path: '/citizen/halls', icon: 'location', open: true },
   { key: 'certificates', path: '/citizen/certificates', icon: 'certificate', open: false },
   { key: 'me', path: '/citizen/me', icon: 'user', open: true },
 ];

@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import { civilDate } from '../../platform/civil-time.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/index.ts';
+import type { Priority } from './rules/queue.ts';
+
+/** One ticket request waiting for the next batch. */
+export interface TicketRequest {
+  ticketId: string;
+  hallId: string;
+  serviceId: string;
+  personId: string;
+  via: 'nfc' | 'qr' | 'lobby';
+  appointmentId: string | null;
+  priority: Priority | null;
+  queuedAt: Date;
+  queueKey: Date;
+  prefix: string;
+  /** Item ids that compete for the same windows, '|'-joined; null when the windows handle everything. */
+  competing: string | null;
+  issuedBy: string;
+  requestId: string;
+}
+
+export type TicketOutcome = 'issued' | 'already_active' | 'appointment_invalid' | 'unknown_hall' | 'failed';
+
+export interface TicketResult {
+  outcome: TicketOutcome;
+  ticketId: string | null;
+  number: string | null;
+  seq: number | null;
+  ahead: number | null;
+  existingTicketId: string | null;
+  issuedAt: Date;
+}
+
+interface Waiting {
+  request: TicketRequest;
+  resolve(result: TicketResult): void;
+}
+
+export interface TicketLineOptions {
+  batchSizeMax: number;
+  /** Batches in flight at once (1 on the embedded database, which has one connection). */
+  batchesInFlightMax: number;
+  queueLengthMax: number;
+}
+
+/**
+ * Tickets are written in batches (guide/performance.md: per-statement overhead dominates; one
+ * transaction for many requests is the lever): one call of hall_take_tickets for up to
+ * batchSizeMax requests, which also appends the batch's audit entry listing every ticket (POL-19),
+ * and nobody is answered before the transaction commits. A person asks for at most one ticket per hall in a batch; a second request
+ * waits for the next batch, where the database answers it TICKET_ALREADY_ACTIVE.
+ */
+export class TicketLine {
+  #queue: Waiting[] = [];
+  #inFlight = 0;
+  #pumpScheduled = false;
+  readonly #listeners = new Set<(requests: TicketRequest[], results: TicketResult[]) => void>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: TicketLineOptions,
+  ) {}
+
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  get full(): boolean {
+    return this.#queue.length >= this.options.queueLengthMax;
+  }
+
+  /** Called after every committed batch (the status hub pushes the halls it touched). */
+  onBatch(listener: (requests: TicketRequest[], results: TicketResult[]) => void): void {
+    this.#listeners.add(listener);
+  }
+
+  submit(request: TicketRequest): Promise<TicketResult> {
+    const result = new Promise<TicketResult>((resolve) => this.#queue.push({ request, resolve }));
+    this.#schedulePump();
+    return result;
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.options.batchesInFlightMax && this.#queue.length > 0) {
+      const batch = this.#takeBatch();
+      this.#inFlight += 1;
+      void this.#write(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#schedulePump();
+      });
+    }
+  }
+
+  #takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    const seen = new Set<string>();
+    for (const waiting of this.#queue) {
+      const key = `${waiting.request.personId}\u0000${waiting.request.hallId}`;
+      if (batch.length >= this.options.batchSizeMax || seen.has(key)) {
+        rest.push(waiting);
+        continue;
+      }
+      seen.add(key);
+      batch.push(waiting);
+    }
+    this.#queue = rest;
+    return batch;
+  }
+
+  async #write(batch: Waiting[]): Promise<void> {
+    let results: TicketResult[];
+    const requests = batch.map((waiting) => waiting.request);
+    try {
+      results = await this.#writeBatch(requests);
+    } catch (error) {
+      // A batch refused as a whole (a deadlock victim, a constraint raced on another process) is
+      // split, so one odd request never fails the others.
+      if (batch.length > 1) {
+        const middle = Math.ceil(batch.length / 2);
+        await this.#write(batch.slice(0, middle));
+        await this.#write(batch.slice(middle));
+        return;
+      }
+      this.logger.error({ err: error, requestId: batch[0]!.request.requestId }, 'ticket failed');
+      results = [{ outcome: 'failed', ticketId: null, number: null, seq: null, ahead: null, existingTicketId: null, issuedAt: this.clock.now() }];
+    }
+    batch.forEach((waiting, index) => waiting.resolve(results[index]!));
+    for (const listener of this.#listeners) listener(requests, results);
+  }
+
+  async #writeBatch(requests: TicketRequest[]): Promise<TicketResult[]> {
+    const now = this.clock.now();
+    return this.database.transaction(async (tx) => {
+      const [answer] = await tx.query<{ result: [TicketOutcome, string | null, string | null, number | null, number | null, string | null][] }>(
+        'SELECT hall_take_tickets($1::json, $2::date, $3::timestamptz) AS result',
+        [
+          JSON.stringify(requests.map((r) => [r.ticketId, r.hallId, r.serviceId, r.personId, r.via, r.appointmentId, r.priority,
+            r.queuedAt.toISOString(), r.queueKey.toISOString(), r.prefix, r.competing, r.issuedBy, r.requestId])),
+          civilDate(now),
+          now,
+        ],
+      );
+      const raw = answer?.result;
+      const result = typeof raw === 'string' ? (JSON.parse(raw) as NonNullable<typeof raw>) : raw ?? [];
+      const rows = result.map(([outcome, ticket_id, number, seq, ahead, existing_ticket], index) => ({ idx: index + 1, outcome, ticket_id, number, seq, ahead, existing_ticket }));
+      if (rows.length !== requests.length) throw new Error(`ticket batch answered ${rows.length} of ${requests.length}`);
+      return rows
+        .sort((a, b) => a.idx - b.idx)
+        .map((row) => ({
+          outcome: row.outcome,
+          ticketId: row.ticket_id,
+          number: row.number,
+          seq: row.seq,
+          ahead: row.ahead,
+          existingTicketId: row.existing_ticket,
+          issuedAt: now,
+        }));
+    });
+  }
+}
