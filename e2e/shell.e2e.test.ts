@@ -254,11 +254,10 @@ describe('web shell', () => {
       await page.locator('.console-sider [role="menu"]').focus();
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
-      await expect.poll(() => js<string>(page, 'document.activeElement?.textContent ?? ""')).toBe(msg(zh, 'console.menu.campaigns'));
+      await expect.poll(() => js<string>(page, 'document.activeElement?.textContent ?? ""')).toBe(msg(zh, 'console.menu.subsidies'));
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('h1').first().innerText()).toBe(msg(zh, 'console.menu.campaigns'));
-      expect(new URL(page.url()).pathname).toBe('/console/campaigns');
-      await expectNoSeriousAxeViolations(page, '/console/campaigns (zh-CN)');
+      await expect.poll(() => new URL(page.url()).pathname).toBe('/console/subsidies');
+      await expectNoSeriousAxeViolations(page, '/console/subsidies (zh-CN)');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -269,11 +268,11 @@ describe('web shell', () => {
     const { context, page, errors } = await openPage({ mobile: true });
     try {
       await gotoAndWait(page, `${server.url}/citizen`, msg(zh, 'citizen.home.title'));
-      await page.getByTestId('service-subsidies').click();
-      await expect.poll(() => page.locator('h1').first().innerText()).toBe(msg(zh, 'modules.subsidies.title'));
-      expect(new URL(page.url()).pathname).toBe('/citizen/subsidies');
+      await page.getByTestId('service-certificates').click();
+      await expect.poll(() => page.locator('h1').first().innerText()).toBe(msg(zh, 'modules.certificates.title'));
+      expect(new URL(page.url()).pathname).toBe('/citizen/certificates');
       expect(await page.getByText(msg(zh, 'common.comingSoon')).count()).toBeGreaterThan(0);
-      await expectNoSeriousAxeViolations(page, '/citizen/subsidies (zh-CN)');
+      await expectNoSeriousAxeViolations(page, '/citizen/certificates (zh-CN)');
       await page.getByRole('link', { name: msg(zh, 'citizen.tabs.me') }).click();
       await expect.poll(() => page.locator('h1').first().innerText()).toBe(msg(zh, 'citizen.me.title'));
       expect(await page.locator('[aria-current="page"]').innerText()).toContain(msg(zh, 'citizen.tabs.me'));

@@ -37,6 +37,11 @@ export interface Config {
     /** Claim batches one process keeps in flight on PostgreSQL (PGlite: always one). */
     readonly batchesInFlight: number;
   };
+  /** Live hall status (server-sent events): how changes are gathered and how other processes' changes are noticed. */
+  readonly hallStatus: {
+    readonly coalesceMs: number;
+    readonly pollMs: number;
+  };
   /** The national one-per-category check (TI-06); without a URL only this platform's records count. */
   readonly nationalRegistry: {
     readonly url: string | undefined;
@@ -165,6 +170,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       perAddressPerSecond: integer('HAIHE_CLAIMS_PER_ADDRESS_PER_SECOND', 200, 0, 1_000_000),
       holdMs: integer('HAIHE_CLAIM_HOLD_MS', 5000, 0, 600_000),
       batchesInFlight: integer('HAIHE_CLAIM_BATCHES_IN_FLIGHT', 2, 1, 16),
+    },
+    hallStatus: {
+      coalesceMs: integer('HAIHE_HALL_STATUS_COALESCE_MS', 50, 0, 5000),
+      pollMs: integer('HAIHE_HALL_STATUS_POLL_MS', 250, 20, 60_000),
     },
     nationalRegistry: {
       url: registryUrl?.replace(/\/$/, ''),

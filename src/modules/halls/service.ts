@@ -224,8 +224,8 @@ export class HallsService {
       () => context.clock.now().getTime(),
       context.logger.child({ component: 'hall-status' }),
       {
-        coalesceMs: Number(process.env.HAIHE_HALL_STATUS_COALESCE_MS ?? 50),
-        pollMs: Number(process.env.HAIHE_HALL_STATUS_POLL_MS ?? 250),
+        coalesceMs: context.config.hallStatus.coalesceMs,
+        pollMs: context.config.hallStatus.pollMs,
         heartbeatMs: 20_000,
         bufferedBytesMax: 64 * 1024,
       },

@@ -7,7 +7,8 @@ describe('console', () => {
     expect(consoleSection('/console')).toBe('overview');
     expect(consoleSection('/console/')).toBe('overview');
     expect(consoleSection('/console/clients')).toBe('clients');
-    expect(consoleSection('/console/campaigns/42')).toBe('campaigns');
+    expect(consoleSection('/console/certificates/42')).toBe('certificates');
+    expect(consoleSection('/console/subsidies/quota')).toBe('subsidyQuota');
     expect(consoleSection('/console/me')).toBeUndefined();
   });
 

@@ -1,11 +1,10 @@
 // Console sections in menu order; those not open yet are placeholders until their modules ship.
 import type { IconName } from '../shared/Icon';
 
-export type ConsoleSectionKey = 'overview' | 'campaigns' | 'halls' | 'certificates' | 'clients' | 'users' | 'audit' | 'subsidies' | 'subsidyQuota' | 'redemption';
+export type ConsoleSectionKey = 'overview' | 'halls' | 'certificates' | 'clients' | 'users' | 'audit' | 'subsidies' | 'subsidyQuota' | 'redemption';
 
 export const CONSOLE_SECTIONS: readonly { key: ConsoleSectionKey; path: string; icon: IconName; open: boolean }[] = [
   { key: 'overview', path: '/console', icon: 'dashboard', open: true },
-  { key: 'campaigns', path: '/console/campaigns', icon: 'subsidy', open: false },
   { key: 'subsidies', path: '/console/subsidies', icon: 'subsidy', open: true },
   // A section inside another section's path: its pages belong to the parent's route.
   { key: 'subsidyQuota', path: '/console/subsidies/quota', icon: 'chart', open: true },
