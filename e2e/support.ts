@@ -159,6 +159,9 @@ export async function openPage(
     isMobile: spec.mobile,
     hasTouch: spec.mobile,
     locale: 'zh-CN',
+    // Like many elderly users, the browser asks for reduced motion: pages are checked without animations
+    // half-way (a fading text would be measured at half its contrast).
+    reducedMotion: 'reduce',
   });
   const page = await context.newPage();
   const scripts: string[] = [];
