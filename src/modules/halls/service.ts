@@ -698,7 +698,7 @@ export class HallsService {
   async #birthDate(personId: string, person?: PersonRow): Promise<string | undefined> {
     const cached = this.#birthDates.get(personId);
     if (cached !== undefined) return cached ?? undefined;
-    const row = person ?? (await this.identity.findPerson(personId));
+    const row = person ?? (await this.identity.findPersonBatched(personId));
     const idNumber = row ? this.identity.revealIdNumber(row) : undefined;
     const check = idNumber ? validateIdNumber(idNumber, civilDate(this.context.clock.now())) : undefined;
     const birthDate = check?.valid ? check.birthDate : null;

@@ -131,6 +131,8 @@ export class IdentityService implements Authenticator {
   readonly signer: TokenSigner;
   #revokedSessions = new Set<string>();
   readonly #verified = new Map<string, TokenClaims>();
+  readonly #personLookups = new Map<string, { resolve(row: PersonRow | undefined): void; reject(error: unknown): void }[]>();
+  #lookupScheduled = false;
   #revokedSubjectsBefore = new Map<string, number>();
   #revocationCursor = 0;
   #revocationsReadAt = 0;
@@ -213,6 +215,35 @@ export class IdentityService implements Authenticator {
       occurredAt: this.context.clock.now(),
     }]);
     return row!;
+  }
+
+  /**
+   * Many look-ups by id in one query: requests made in the same turn of the event loop are answered
+   * together (a hall's ticket line asks once per new visitor; one query per batch instead).
+   */
+  findPersonBatched(id: string): Promise<PersonRow | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.#personLookups.get(id);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.#personLookups.set(id, [{ resolve, reject }]);
+      if (this.#personLookups.size === 1 && !this.#lookupScheduled) {
+        this.#lookupScheduled = true;
+        setImmediate(() => void this.#flushPersonLookups());
+      }
+    });
+  }
+
+  async #flushPersonLookups(): Promise<void> {
+    this.#lookupScheduled = false;
+    const lookups = new Map(this.#personLookups);
+    this.#personLookups.clear();
+    try {
+      const rows = await this.context.database.query<PersonRow>('SELECT * FROM people WHERE id = ANY($1::text[])', [[...lookups.keys()]]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const [id, waiting] of lookups) for (const entry of waiting) entry.resolve(byId.get(id));
+    } catch (error) {
+      for (const waiting of lookups.values()) for (const entry of waiting) entry.reject(error);
+    }
   }
 
   async findPerson(id: string): Promise<PersonRow | undefined> {
