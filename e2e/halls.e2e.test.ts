@@ -21,6 +21,7 @@ import {
   screenshot,
   zh,
   type AxeLogEntry,
+  signInWithToken,
 } from './support.ts';
 
 const HALL = 'hall-hexi-xiawafang';
@@ -36,12 +37,7 @@ async function demoToken(role: 'citizen' | 'hall-staff'): Promise<string> {
   return (JSON.parse(lines[lines.length - 1]!) as { token: string }).token;
 }
 
-async function signIn(context: BrowserContext, token: string): Promise<void> {
-  await context.addCookies([
-    { name: 'haihe_session', value: token, url },
-    { name: 'haihe_csrf', value: CSRF, url },
-  ]);
-}
+const signIn = (context: BrowserContext, token: string) => signInWithToken(context, url, token, CSRF);
 
 async function setLargeText(page: Page, on: boolean): Promise<void> {
   if ((await largeTextOn(page)) !== on) await page.getByTestId('large-text-toggle').click();

@@ -24,15 +24,10 @@ import {
   screenshot,
   zh,
   type AxeLogEntry,
+  signInWithToken,
+  fetchDemoTokens,
+  type DemoToken,
 } from './support.ts';
-
-interface DemoToken {
-  subject: string;
-  token: string;
-  name: string;
-  idNumber?: string;
-  role: string;
-}
 
 const CSRF = 'x'.repeat(32);
 const DISTRICT_NAMES = ['和平区', '河东区', '河西区', '南开区', '河北区', '红桥区', '东丽区', '西青区', '津南区', '北辰区', '武清区', '宝坻区', '滨海新区', '宁河区', '静海区', '蓟州区'];
@@ -46,27 +41,9 @@ function expectNoSeriousAxeViolations(page: Page, label: string): Promise<void> 
   return axeCheck(page, label, axeLog);
 }
 
-/** Tokens for demo subjects of a role, as `npm run cli -- demo-tokens` gets them. */
-async function demoTokens(role: 'citizen' | 'admin', count = 1): Promise<DemoToken[]> {
-  const res = await fetch(`${url}/api/v1/demo/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role, count }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.text())
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as DemoToken);
-}
+const demoTokens = (role: 'citizen' | 'admin', count = 1) => fetchDemoTokens(url, role, count);
 
-/** Signs the browser context in: the session cookie holds the token, the CSRF cookie a known value. */
-async function signIn(context: BrowserContext, token: string): Promise<void> {
-  await context.addCookies([
-    { name: 'haihe_session', value: token, url },
-    { name: 'haihe_csrf', value: CSRF, url },
-  ]);
-}
+const signIn = (context: BrowserContext, token: string) => signInWithToken(context, url, token, CSRF);
 
 /** POST /api/v1/oauth/token with client credentials, as a till or platform would. */
 async function clientToken(clientId: string, clientSecret: string): Promise<number> {

@@ -29,16 +29,10 @@ import {
   zh,
   type AxeLogEntry,
   type OpenedPage,
+  signInWithToken,
+  fetchDemoTokens,
+  type DemoToken,
 } from './support.ts';
-
-interface DemoToken {
-  subject: string;
-  token: string;
-  name: string;
-  idNumber?: string;
-  role: string;
-  organisationId?: string;
-}
 
 const CSRF = 'x'.repeat(32);
 const TIANJIN = { latitude: 39.1237, longitude: 117.202 };
@@ -60,21 +54,9 @@ let admin: DemoToken;
 
 const axe = (page: Page, label: string) => axeCheck(page, label, axeLog);
 
-async function demoTokens(role: 'citizen' | 'merchant' | 'admin', count = 1): Promise<DemoToken[]> {
-  const res = await fetch(`${url}/api/v1/demo/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role, count }) });
-  expect(res.status).toBe(200);
-  return (await res.text())
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as DemoToken);
-}
+const demoTokens = (role: 'citizen' | 'merchant' | 'admin', count = 1) => fetchDemoTokens(url, role, count);
 
-async function signIn(context: BrowserContext, token: string): Promise<void> {
-  await context.addCookies([
-    { name: 'haihe_session', value: token, url },
-    { name: 'haihe_csrf', value: CSRF, url },
-  ]);
-}
+const signIn = (context: BrowserContext, token: string) => signInWithToken(context, url, token, CSRF);
 
 /** Calls the API with a bearer token, as a till or the resident's app would. */
 async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {

@@ -28,14 +28,10 @@ import {
   screenshot,
   zh,
   type AxeLogEntry,
+  signInWithToken,
+  fetchDemoTokens,
+  type DemoToken,
 } from './support.ts';
-
-interface DemoToken {
-  subject: string;
-  token: string;
-  name: string;
-  role: string;
-}
 
 const CSRF = 'x'.repeat(32);
 /** 和平区, central Tianjin. */
@@ -58,25 +54,9 @@ async function expectNoSeriousAxeViolations(page: Page, label: string): Promise<
   return axeCheck(page, label, axeLog);
 }
 
-async function demoTokens(role: 'citizen' | 'admin', count = 1): Promise<DemoToken[]> {
-  const res = await fetch(`${url}/api/v1/demo/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role, count }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.text())
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as DemoToken);
-}
+const demoTokens = (role: 'citizen' | 'admin', count = 1) => fetchDemoTokens(url, role, count);
 
-async function signIn(context: BrowserContext, token: string): Promise<void> {
-  await context.addCookies([
-    { name: 'haihe_session', value: token, url },
-    { name: 'haihe_csrf', value: CSRF, url },
-  ]);
-}
+const signIn = (context: BrowserContext, token: string) => signInWithToken(context, url, token, CSRF);
 
 async function setLargeText(page: Page, on: boolean): Promise<void> {
   if ((await largeTextOn(page)) !== on) await page.getByTestId('large-text-toggle').click();

@@ -198,3 +198,36 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: options.fullPage ?? false });
 }
+
+/** What `POST /api/v1/demo/tokens` answers per subject (api-contract.md, Demo mode). */
+export interface DemoToken {
+  subject: string;
+  token: string;
+  name: string;
+  idNumber?: string;
+  role: string;
+  hallId?: string;
+  organisationId?: string;
+}
+
+/** Tokens for demo subjects of a role, as `npm run cli -- demo-tokens` gets them. */
+export async function fetchDemoTokens(baseUrl: string, role: string, count = 1): Promise<DemoToken[]> {
+  const res = await fetch(`${baseUrl}/api/v1/demo/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role, count }),
+  });
+  if (res.status !== 200) throw new Error(`demo tokens for ${role}: ${res.status} ${await res.text()}`);
+  return (await res.text())
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as DemoToken);
+}
+
+/** Signs a browser context in: the session cookie holds the token, the CSRF cookie a known value. */
+export async function signInWithToken(context: BrowserContext, baseUrl: string, token: string, csrf: string): Promise<void> {
+  await context.addCookies([
+    { name: 'haihe_session', value: token, url: baseUrl },
+    { name: 'haihe_csrf', value: csrf, url: baseUrl },
+  ]);
+}
