@@ -24,11 +24,23 @@ export function civilInstant(date: string, time = '00:00:00'): Date {
   return new Date(utc - OFFSET_MS);
 }
 
+// The last two instants formatted: answers of one batch share their times (the batch's moment and
+// the release's end), so most calls on a busy path are a comparison.
+const formatted: [number, string, number, string] = [NaN, '', NaN, ''];
+
 /** RFC 3339 with the +08:00 offset, as the API contract writes times. */
 export function formatCivil(instant: Date): string {
-  const shifted = new Date(instant.getTime() + OFFSET_MS).toISOString();
+  const time = instant.getTime();
+  if (time === formatted[0]) return formatted[1];
+  if (time === formatted[2]) return formatted[3];
+  const shifted = new Date(time + OFFSET_MS).toISOString();
   const fraction = instant.getUTCMilliseconds() === 0 ? '' : shifted.slice(19, 23);
-  return `${shifted.slice(0, 19)}${fraction}+08:00`;
+  const text = `${shifted.slice(0, 19)}${fraction}+08:00`;
+  formatted[2] = formatted[0];
+  formatted[3] = formatted[1];
+  formatted[0] = time;
+  formatted[1] = text;
+  return text;
 }
 
 /** Adds days to a civil date. */

@@ -222,6 +222,19 @@ export function subsidyRoutes(app: App, context: PlatformContext, subsidies: Sub
     '/subsidies/releases/:id/claims',
     {
       config: { access: citizens, idempotent: false },
+      // SOLD_OUT from memory (TI-17) before the body is read or validated: the busiest answer of a
+      // flash release costs the sign-in check (global hooks run first) and a map look-up. With an
+      // Idempotency-Key the request goes on: a retry whose first attempt succeeded gets its coupon.
+      onRequest: (request, reply, done) => {
+        if (request.headers['idempotency-key'] === undefined) {
+          const soldOut = subsidies.soldOutAnswer((request.params as { id: string }).id);
+          if (soldOut) {
+            (reply as unknown as FastifyReply).code(409).header('content-type', 'application/problem+json; charset=utf-8').send(soldOut);
+            return;
+          }
+        }
+        done();
+      },
       schema: {
         summary: 'Claim a coupon (first come, first served). With Idempotency-Key, a retry returns the same coupon.',
         description:

@@ -80,7 +80,41 @@ export interface ClaimLimits {
 
 const RELEASE_REFRESH_MS = 1000;
 const TICKET_TTL_MS = 10 * 60_000;
-const QUOTA_MEMORY_MAX = 2_000_000;
+const PEOPLE_MEMORY_MAX = 2_000_000;
+
+/**
+ * One resident as this process has seen them, in one map entry (a flash release meets a million
+ * people; one look-up per claim instead of four keeps the hot path short): the per-person rate
+ * limit window and, per programme, the coupons known to be claimed (only ever grows within a
+ * month and year; the database decides, this only answers repeated attempts early).
+ */
+interface PersonMemory {
+  windowStart: number;
+  count: number;
+  quota: QuotaMemory[] | undefined;
+}
+
+interface QuotaMemory {
+  programmeId: string;
+  month: string;
+  monthUsed: number;
+  yearUsed: number;
+}
+
+/** The quota memory of a person for a programme in a month (TI-19, TI-20), started afresh for a new month or year. */
+function quotaMemory(person: PersonMemory, programmeId: string, month: string): QuotaMemory {
+  person.quota ??= [];
+  let known = person.quota.find((entry) => entry.programmeId === programmeId);
+  if (!known) {
+    known = { programmeId, month, monthUsed: 0, yearUsed: 0 };
+    person.quota.push(known);
+  } else if (known.month !== month) {
+    if (known.month.slice(0, 4) !== month.slice(0, 4)) known.yearUsed = 0;
+    known.month = month;
+    known.monthUsed = 0;
+  }
+  return known;
+}
 
 /**
  * Subsidy programmes, releases and coupon claims (systems.md S2, TI-01–TI-05, TI-15–TI-21, TI-24).
@@ -95,13 +129,14 @@ export class SubsidyService {
   readonly #releases = new Map<string, CachedRelease>();
   #releasesReadAt = 0;
   #refreshing: Promise<void> | undefined;
-  /** person|programme|period → coupons known claimed (only ever grows within a period). */
-  readonly #quotaKnown = new Map<string, number>();
+  /** What this process knows of each resident: the rate-limit window and quota use seen so far. */
+  readonly #people = new Map<string, PersonMemory>();
   readonly #tickets = new Map<string, LineTicket>();
   readonly #releaseLists = new Map<string, { at: number; rows: ReleaseRow[] }>();
-  readonly #personBuckets = new Map<string, { windowStart: number; count: number }>();
   readonly #addressBuckets = new Map<string, { windowStart: number; count: number }>();
   readonly claimsCounter;
+  /** The counter's child per outcome, looked up once (labels are hashed on every inc otherwise). */
+  readonly #claimCounts = new Map<string, { inc(): void }>();
   /** Qualifications and redemptions (set by the module right after construction). */
   redemptions!: RedemptionService;
   /** Claims written per second over the last minute, per release (for the live chart). */
@@ -346,14 +381,20 @@ export class SubsidyService {
    */
   soldOutAnswer(releaseId: string): string | undefined {
     const release = this.#releases.get(releaseId);
-    void this.#refreshReleases().catch(() => undefined);
+    if (Date.now() - this.#releasesReadAt >= RELEASE_REFRESH_MS) void this.#refreshReleases().catch(() => undefined);
     if (!release || release.remaining > 0) return undefined;
     const now = this.context.clock.now().getTime();
     if (now < release.opensAt || now >= release.closesAt) return undefined;
-    this.claimsCounter.inc({ outcome: 'sold_out' });
+    this.#count('sold_out');
     return (release.soldOutBody ??= JSON.stringify(
       problem('SOLD_OUT', 'All coupons of this release have been claimed; the next release is on the 1st of next month at 11:00', { remaining: 0 }),
     ));
+  }
+
+  #count(outcome: string): void {
+    let child = this.#claimCounts.get(outcome);
+    if (!child) this.#claimCounts.set(outcome, (child = this.claimsCounter.labels(outcome)));
+    child.inc();
   }
 
   #limit(buckets: Map<string, { windowStart: number; count: number }>, key: string, windowMs: number, max: number): boolean {
@@ -384,7 +425,7 @@ export class SubsidyService {
     const release = await this.#cachedRelease(input.releaseId);
     const now = this.context.clock.now().getTime();
     if (now < release.opensAt) {
-      this.claimsCounter.inc({ outcome: 'not_open' });
+      this.#count('not_open');
       throw new AppError('NOT_OPEN', `Coupons of this release are issued from ${formatCivil(new Date(release.opensAt))}`, {
         opensAt: formatCivil(new Date(release.opensAt)),
         serverTime: formatCivil(new Date(now)),
@@ -397,34 +438,33 @@ export class SubsidyService {
       if (replay) return replay;
     }
     if (now >= release.closesAt) {
-      this.claimsCounter.inc({ outcome: 'closed' });
+      this.#count('closed');
       throw new AppError('RELEASE_CLOSED', `This release closed at ${formatCivil(new Date(release.closesAt))}`);
     }
     if (release.remaining <= 0) {
-      this.claimsCounter.inc({ outcome: 'sold_out' });
+      this.#count('sold_out');
       throw new AppError('SOLD_OUT', 'All coupons of this release have been claimed; the next release is on the 1st of next month at 11:00', { remaining: 0 });
     }
-    if (!this.#limit(this.#addressBuckets, input.address, 1000, this.limits.perAddressPerSecond)
-      || !this.#limit(this.#personBuckets, input.personId, 60_000, this.limits.perPersonPerMinute)) {
+    const person = this.#person(input.personId);
+    if (!this.#limit(this.#addressBuckets, input.address, 1000, this.limits.perAddressPerSecond) || !this.#limitPerson(person)) {
       throw new AppError('RATE_LIMITED', 'Too many attempts; please wait a moment and try again');
     }
     const programme = this.programmes.get(release.programmeId)!;
-    const monthKey = `${input.personId}|${programme.id}|${release.month}`;
-    const yearKey = `${input.personId}|${programme.id}|${release.month.slice(0, 4)}`;
-    if (!input.idempotencyKey) {
-      if ((this.#quotaKnown.get(monthKey) ?? 0) >= programme.quota.month) {
-        this.claimsCounter.inc({ outcome: 'quota_month' });
+    if (!input.idempotencyKey && person.quota) {
+      const known = quotaMemory(person, programme.id, release.month);
+      if (known.monthUsed >= programme.quota.month) {
+        this.#count('quota_month');
         throw new AppError('QUOTA_MONTH_REACHED', `You have claimed ${programme.quota.month} coupons of this programme this month (TI-19/TI-20)`);
       }
-      if ((this.#quotaKnown.get(yearKey) ?? 0) >= programme.quota.year) {
-        this.claimsCounter.inc({ outcome: 'quota_year' });
+      if (known.yearUsed >= programme.quota.year) {
+        this.#count('quota_year');
         throw new AppError('QUOTA_YEAR_REACHED', `You have claimed ${programme.quota.year} coupons of this programme this year (TI-19/TI-20)`);
       }
     }
     // TI-03, TI-05: the claimant must be inside Tianjin's administrative area.
     const district = districtMap().districtAt(input.location.lat, input.location.lng);
     if (!district) {
-      this.claimsCounter.inc({ outcome: 'outside_city' });
+      this.#count('outside_city');
       throw new AppError('OUTSIDE_CITY', 'Coupons can only be claimed inside Tianjin (TI-05)');
     }
     if (this.line.full) throw new AppError('LINE_FULL', 'The line is full; please try again in a minute');
@@ -481,7 +521,7 @@ export class SubsidyService {
   }
 
   async #answer(result: ClaimResult, personId: string): Promise<{ kind: 'coupon'; coupon: CouponDto; replayed: boolean }> {
-    this.claimsCounter.inc({ outcome: result.outcome });
+    this.#count(result.outcome);
     switch (result.outcome) {
       case 'claimed':
       case 'replayed': {
@@ -535,18 +575,38 @@ export class SubsidyService {
     for (const perSecond of this.#recentClaims.values()) for (const key of perSecond.keys()) if (key < second - 120) perSecond.delete(key);
   }
 
+  #person(personId: string): PersonMemory {
+    let person = this.#people.get(personId);
+    if (!person) {
+      if (this.#people.size >= PEOPLE_MEMORY_MAX) this.#people.clear();
+      person = { windowStart: 0, count: 0, quota: undefined };
+      this.#people.set(personId, person);
+    }
+    return person;
+  }
+
+  #limitPerson(person: PersonMemory): boolean {
+    const max = this.limits.perPersonPerMinute;
+    if (max <= 0) return true;
+    const now = Date.now();
+    if (now - person.windowStart >= 60_000) {
+      person.windowStart = now;
+      person.count = 0;
+    }
+    person.count += 1;
+    return person.count <= max;
+  }
+
   /** Remembers quota use a claim revealed, so repeated attempts are answered from memory. */
   rememberQuota(personId: string, programmeId: string, month: string, outcome: 'claimed' | 'quota_month' | 'quota_year'): void {
-    if (this.#quotaKnown.size > QUOTA_MEMORY_MAX) this.#quotaKnown.clear();
     const programme = this.programmes.get(programmeId);
     if (!programme) return;
-    const monthKey = `${personId}|${programmeId}|${month}`;
-    const yearKey = `${personId}|${programmeId}|${month.slice(0, 4)}`;
-    if (outcome === 'quota_month') this.#quotaKnown.set(monthKey, programme.quota.month);
-    else if (outcome === 'quota_year') this.#quotaKnown.set(yearKey, programme.quota.year);
+    const known = quotaMemory(this.#person(personId), programmeId, month);
+    if (outcome === 'quota_month') known.monthUsed = Math.max(known.monthUsed, programme.quota.month);
+    else if (outcome === 'quota_year') known.yearUsed = Math.max(known.yearUsed, programme.quota.year);
     else {
-      this.#quotaKnown.set(monthKey, (this.#quotaKnown.get(monthKey) ?? 0) + 1);
-      this.#quotaKnown.set(yearKey, (this.#quotaKnown.get(yearKey) ?? 0) + 1);
+      known.monthUsed += 1;
+      known.yearUsed += 1;
     }
   }
 
