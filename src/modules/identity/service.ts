@@ -130,7 +130,7 @@ export class IdentityService implements Authenticator {
   readonly cipher: PersonalDataCipher;
   readonly signer: TokenSigner;
   #revokedSessions = new Set<string>();
-  readonly #verified = new Map<string, TokenClaims>();
+  readonly #verified = new Map<string, { claims: TokenClaims; principal: Principal }>();
   readonly #personLookups = new Map<string, { resolve(row: PersonRow | undefined): void; reject(error: unknown): void }[]>();
   #lookupScheduled = false;
   #revokedSubjectsBefore = new Map<string, number>();
@@ -334,20 +334,23 @@ export class IdentityService implements Authenticator {
     const nowSeconds = Math.floor(this.context.clock.now().getTime() / 1000);
     // A token verified once is remembered (bounded), so a resident retrying in a flash release costs
     // one map look-up instead of an HMAC and a JSON parse; expiry and revocation are checked each time.
-    let claims = this.#verified.get(token);
-    if (!claims) {
-      claims = this.signer.verify(token, nowSeconds);
+    let verified = this.#verified.get(token);
+    if (!verified) {
+      const claims = this.signer.verify(token, nowSeconds);
       if (!claims) return undefined;
       if (this.#verified.size >= VERIFIED_TOKENS_MAX) this.#verified.clear();
-      this.#verified.set(token, claims);
-    } else if (claims.exp <= nowSeconds) {
+      verified = { claims, principal: Object.freeze(principalFromClaims(claims, via)) };
+      this.#verified.set(token, verified);
+    } else if (verified.claims.exp <= nowSeconds) {
       return undefined;
     }
     await this.#refreshRevocations();
+    const { claims } = verified;
     if (this.#revokedSessions.has(claims.sid)) return undefined;
     const before = this.#revokedSubjectsBefore.get(claims.sub);
     if (before !== undefined && claims.iat <= before) return undefined;
-    return principalFromClaims(claims, via);
+    // The same token reads the same principal (frozen, shared); only how it came may differ.
+    return verified.principal.via === via ? verified.principal : principalFromClaims(claims, via);
   }
 
   /** Revocations are read at most every two seconds, so a revoked token stops working everywhere within that time. */
