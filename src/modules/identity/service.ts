@@ -344,7 +344,7 @@ export class IdentityService implements Authenticator {
     } else if (verified.claims.exp <= nowSeconds) {
       return undefined;
     }
-    await this.#refreshRevocations();
+    if (Date.now() - this.#revocationsReadAt >= revocationRefreshMs) await this.#refreshRevocations();
     const { claims } = verified;
     if (this.#revokedSessions.has(claims.sid)) return undefined;
     const before = this.#revokedSubjectsBefore.get(claims.sub);

@@ -422,7 +422,9 @@ export class SubsidyService {
     address: string;
     requestId: string;
   }): Promise<{ kind: 'coupon'; coupon: CouponDto; replayed: boolean } | { kind: 'queued'; ticket: LineTicket; position: number; estimatedWaitSeconds: number }> {
-    const release = await this.#cachedRelease(input.releaseId);
+    // Known and recently read: no await (a flash release's claims all name the same release).
+    const known = this.#releases.get(input.releaseId);
+    const release = known && Date.now() - this.#releasesReadAt < RELEASE_REFRESH_MS ? known : await this.#cachedRelease(input.releaseId);
     const now = this.context.clock.now().getTime();
     if (now < release.opensAt) {
       this.#count('not_open');
@@ -520,7 +522,7 @@ export class SubsidyService {
     for (const [id, ticket] of this.#tickets) if (ticket.createdAt < cutoff) this.#tickets.delete(id);
   }
 
-  async #answer(result: ClaimResult, personId: string): Promise<{ kind: 'coupon'; coupon: CouponDto; replayed: boolean }> {
+  #answer(result: ClaimResult, personId: string): { kind: 'coupon'; coupon: CouponDto; replayed: boolean } {
     this.#count(result.outcome);
     switch (result.outcome) {
       case 'claimed':

@@ -3,7 +3,7 @@
 -- locked only for the last, short part of the batch, so several batches do their main work at once.
 --
 -- Order of work in one batch (one transaction, one round trip):
---   1. lock the people's existing quota rows, in key order;
+--   1. lock the people's existing quota rows, in key order, as they are read;
 --   2. decide every request that does not depend on stock (unknown release, replay, not open,
 --      closed, monthly and yearly quota, TI-17, TI-19, TI-20) from what is now locked;
 --   3. write the coupons and count them in the quota rows for every remaining request, as if the
@@ -42,17 +42,11 @@ DECLARE
 BEGIN
   IF v_count = 0 THEN RETURN; END IF;
 
-  -- 1. The people's quota rows, locked in key order before they are read.
-  PERFORM 1
-     FROM (SELECT DISTINCT t.person, r.programme_id, left(r.month, 4) AS year
-             FROM unnest(p_person, p_release) AS t(person, release) JOIN subsidy_releases r ON r.id = t.release
-            ORDER BY 1, 2, 3) k
-    CROSS JOIN LATERAL (SELECT 1 FROM subsidy_quota q
-                         WHERE q.person_id = k.person AND q.programme_id = k.programme_id AND q.year = k.year FOR UPDATE OFFSET 0) l;
-
-  -- 2. Everything that does not depend on stock. Idempotent replays: the same person and key already
-  -- claimed, so the key's first answer stands. TI-17: issued from the opening to the end of the month.
-  -- TI-19, TI-20: the k-th request of a person for a programme in this batch needs k free places.
+  -- 1.-2. The people's quota rows are locked as they are read, in key order (the requests are sorted
+  -- by person, programme and month before the look-ups), and everything that does not depend on
+  -- stock is decided. Idempotent replays: the same person and key already claimed, so the key's first
+  -- answer stands. TI-17: issued from the opening to the end of the month. TI-19, TI-20: the k-th
+  -- request of a person for a programme in this batch needs k free places.
   SELECT array_agg(d.decided ORDER BY d.i), array_agg(d.programme_id ORDER BY d.i), array_agg(d.month ORDER BY d.i),
          array_agg(d.channel ORDER BY d.i), array_agg(d.closes_at ORDER BY d.i), array_agg(d.existing ORDER BY d.i),
          array_agg(d.existing_claimed ORDER BY d.i), array_agg(d.existing_expires ORDER BY d.i), array_agg(d.existing_release ORDER BY d.i)
@@ -65,19 +59,22 @@ BEGIN
         FROM (
           SELECT s.*, CASE WHEN s.early IS NULL THEN row_number() OVER (PARTITION BY s.early IS NULL, s.person, s.programme_id ORDER BY s.i) END AS k
             FROM (
-              SELECT t.i, t.person, r.programme_id, r.month, r.channel, r.closes_at,
+              SELECT t.i, t.person, t.programme_id, t.month, t.channel, t.closes_at,
                      c.id AS existing, c.claimed_at AS existing_claimed, c.expires_at AS existing_expires, c.release_id AS existing_release,
-                     CASE WHEN q.month = r.month THEN q.month_used ELSE 0 END AS month_used,
+                     CASE WHEN q.month = t.month THEN q.month_used ELSE 0 END AS month_used,
                      coalesce(q.year_used, 0) AS year_used, g.month_quota, g.year_quota,
-                     CASE WHEN r.id IS NULL THEN 'unknown_release'
+                     CASE WHEN t.id IS NULL THEN 'unknown_release'
                           WHEN c.id IS NOT NULL THEN CASE WHEN c.release_id = t.release THEN 'replayed' ELSE 'key_reused' END
-                          WHEN p_now < r.opens_at THEN 'not_open'
-                          WHEN p_now >= r.closes_at THEN 'closed' END AS early
-                FROM unnest(p_person, p_release, p_key) WITH ORDINALITY AS t(person, release, key, i)
-                LEFT JOIN subsidy_releases r ON r.id = t.release
-                LEFT JOIN subsidy_programmes g ON g.id = r.programme_id
+                          WHEN p_now < t.opens_at THEN 'not_open'
+                          WHEN p_now >= t.closes_at THEN 'closed' END AS early
+                FROM (SELECT u.person, u.release, u.key, u.i, r.id, r.programme_id, r.month, r.channel, r.opens_at, r.closes_at
+                        FROM unnest(p_person, p_release, p_key) WITH ORDINALITY AS u(person, release, key, i)
+                        LEFT JOIN subsidy_releases r ON r.id = u.release
+                       ORDER BY u.person, r.programme_id, r.month, u.i) t
+                LEFT JOIN subsidy_programmes g ON g.id = t.programme_id
                 LEFT JOIN LATERAL (SELECT q.month, q.month_used, q.year_used FROM subsidy_quota q
-                                    WHERE q.person_id = t.person AND q.programme_id = r.programme_id AND q.year = left(r.month, 4) OFFSET 0) q ON true
+                                    WHERE q.person_id = t.person AND q.programme_id = t.programme_id AND q.year = left(t.month, 4)
+                                      FOR UPDATE OFFSET 0) q ON true
                 LEFT JOIN LATERAL (SELECT c.id, c.release_id, c.claimed_at, c.expires_at FROM subsidy_coupons c
                                     WHERE t.key IS NOT NULL AND c.person_id = t.person AND c.idempotency_key = t.key OFFSET 0) c ON true
             ) s
@@ -141,8 +138,8 @@ BEGIN
   -- 5. One audit entry for the batch lists every coupon issued and to whom, chained like any other.
   PERFORM audit_append(ARRAY[p_now], ARRAY['system'], ARRAY['subsidies.claim-line'], ARRAY['subsidies.coupons.claim'], ARRAY['subsidy_release'],
                        ARRAY[string_agg(DISTINCT t.release, ',' ORDER BY t.release)],
-                       ARRAY[jsonb_build_object('count', count(*), 'coupons', jsonb_agg(jsonb_build_array(t.coupon, t.person, t.release) ORDER BY t.i),
-                                                'requestIds', jsonb_agg(t.request ORDER BY t.i))],
+                       ARRAY[jsonb_build_object('count', count(*), 'coupons', to_jsonb(array_agg(ARRAY[t.coupon, t.person, t.release] ORDER BY t.i)),
+                                                'requestIds', to_jsonb(array_agg(t.request ORDER BY t.i)))],
                        ARRAY[NULL::text])
      FROM unnest(p_person, p_release, p_coupon, p_request, v_outcome) WITH ORDINALITY AS t(person, release, coupon, request, final, i)
     WHERE t.final = 'claimed' HAVING count(*) > 0;
