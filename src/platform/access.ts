@@ -54,7 +54,8 @@ export function isAllowed(access: Access, principal: Principal | undefined): 'al
 
 /** Turns a request's credentials into a principal; provided by the identity module. */
 export interface Authenticator {
-  authenticate(headers: { authorization?: string | undefined; cookie?: string | undefined }): Promise<Principal | undefined>;
+  /** The principal of a request, synchronously when it can be known without waiting (a token seen before). */
+  authenticate(headers: { authorization?: string | undefined; cookie?: string | undefined }): Principal | undefined | Promise<Principal | undefined>;
 }
 
 export const noAuthenticator: Authenticator = { authenticate: async () => undefined };

@@ -318,33 +318,47 @@ export class IdentityService implements Authenticator {
     return { token: this.signer.sign(claims), expiresAt: new Date(claims.exp * 1000), sessionId: claims.sid };
   }
 
-  /** Authenticates a bearer token or a browser session cookie (Authenticator). */
-  async authenticate(headers: { authorization?: string | undefined; cookie?: string | undefined }): Promise<Principal | undefined> {
+  /**
+   * Authenticates a bearer token or a browser session cookie (Authenticator). Synchronous unless the
+   * revocation list is due to be re-read: a token seen before costs a map look-up, a new one an HMAC.
+   */
+  authenticate(headers: { authorization?: string | undefined; cookie?: string | undefined }): Principal | undefined | Promise<Principal | undefined> {
     let token: string | undefined;
     let via: Principal['via'] = 'bearer';
-    if (headers.authorization !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization);
-      if (!match) return undefined;
-      token = match[1];
+    let verified: { claims: TokenClaims; principal: Principal } | undefined;
+    const authorization = headers.authorization;
+    if (authorization !== undefined) {
+      // The usual "Bearer <token>" of a token seen before needs no regular expression.
+      if (authorization.startsWith('Bearer ')) verified = this.#verified.get((token = authorization.slice(7)));
+      if (!verified) {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+        if (!match) return undefined;
+        token = match[1];
+      }
     } else {
       token = readCookie(headers.cookie, SESSION_COOKIE);
       via = 'session';
     }
     if (!token) return undefined;
-    const nowSeconds = Math.floor(this.context.clock.now().getTime() / 1000);
+    const nowMs = this.context.clock.now().getTime();
     // A token verified once is remembered (bounded), so a resident retrying in a flash release costs
     // one map look-up instead of an HMAC and a JSON parse; expiry and revocation are checked each time.
-    let verified = this.#verified.get(token);
+    verified ??= this.#verified.get(token);
     if (!verified) {
-      const claims = this.signer.verify(token, nowSeconds);
+      const claims = this.signer.verify(token, Math.floor(nowMs / 1000));
       if (!claims) return undefined;
       if (this.#verified.size >= VERIFIED_TOKENS_MAX) this.#verified.clear();
       verified = { claims, principal: Object.freeze(principalFromClaims(claims, via)) };
       this.#verified.set(token, verified);
-    } else if (verified.claims.exp <= nowSeconds) {
+    } else if (verified.claims.exp * 1000 <= nowMs) {
       return undefined;
     }
-    if (Date.now() - this.#revocationsReadAt >= revocationRefreshMs) await this.#refreshRevocations();
+    const known = verified;
+    if (Date.now() - this.#revocationsReadAt >= revocationRefreshMs) return this.#refreshRevocations().then(() => this.#unlessRevoked(known, via));
+    return this.#unlessRevoked(known, via);
+  }
+
+  #unlessRevoked(verified: { claims: TokenClaims; principal: Principal }, via: Principal['via']): Principal | undefined {
     const { claims } = verified;
     if (this.#revokedSessions.has(claims.sid)) return undefined;
     const before = this.#revokedSubjectsBefore.get(claims.sub);

@@ -263,10 +263,6 @@ export function subsidyRoutes(app: App, context: PlatformContext, subsidies: Sub
         });
       }
       const personId = request.principal!.subject;
-      if (key === undefined) {
-        const soldOut = subsidies.soldOutAnswer(request.params.id);
-        if (soldOut) return (reply as unknown as FastifyReply).code(409).header('content-type', 'application/problem+json; charset=utf-8').send(soldOut);
-      }
       try {
         const result = await subsidies.claim({
           personId,

@@ -176,27 +176,42 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
   });
 
   // Authentication, access and CSRF come before validation: a stranger learns nothing about a route's input.
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, finished synchronously when the principal is known at once (a token seen before).
+  const admit = (request: FastifyRequest, principal: Principal | undefined): void => {
     const access = request.routeOptions.config.access ?? 'public';
-    const authorization = request.headers.authorization;
-    const cookie = request.headers.cookie;
-    if (authorization !== undefined || (cookie !== undefined && access !== 'public')) {
-      request.principal = await authenticator.authenticate({ authorization, cookie });
-      if (authorization !== undefined && !request.principal && access !== 'public') {
-        throw new AppError('UNAUTHENTICATED', 'The bearer token is missing, expired or not valid');
-      }
+    request.principal = principal;
+    if (request.headers.authorization !== undefined && !principal && access !== 'public') {
+      throw new AppError('UNAUTHENTICATED', 'The bearer token is missing, expired or not valid');
     }
-    const decision = isAllowed(access, request.principal);
+    const decision = isAllowed(access, principal);
     if (decision === 'unauthenticated') throw new AppError('UNAUTHENTICATED', 'Sign in to use this service');
     if (decision === 'forbidden') throw new AppError('FORBIDDEN', 'Your role does not allow this');
-    if (request.principal?.via === 'session' && !SAFE_METHODS.has(request.method)) {
-      const expected = readCookie(cookie, CSRF_COOKIE);
+    if (principal?.via === 'session' && !SAFE_METHODS.has(request.method)) {
+      const expected = readCookie(request.headers.cookie, CSRF_COOKIE);
       const given = request.headers['x-csrf-token'];
       if (!expected || typeof given !== 'string' || given.length !== expected.length ||
           !crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
         throw new AppError('CSRF_FAILED', 'Reload the page and try again');
       }
     }
+  };
+  app.addHook('onRequest', (request, _reply, done) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    const authorization = request.headers.authorization;
+    const cookie = request.headers.cookie;
+    let principal: Principal | undefined | Promise<Principal | undefined>;
+    try {
+      if (authorization !== undefined || (cookie !== undefined && access !== 'public')) principal = authenticator.authenticate({ authorization, cookie });
+      if (principal instanceof Promise) {
+        principal.then((known) => admit(request, known)).then(() => done(), done);
+        return;
+      }
+      admit(request, principal);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 
   registerIdempotency(app, database, clock);
