@@ -4,7 +4,7 @@
  * route in the same run. The database is checked afterwards for broken invariants.
  *
  * Environment: DATABASE_URL (PostgreSQL server; default the embedded PGlite), BENCH_STOCK (100000),
- * BENCH_PEOPLE (150000), BENCH_CONNECTIONS (200), BENCH_SECONDS (10, no-op and sold-out phases).
+ * BENCH_PEOPLE (150000), BENCH_CONNECTIONS (400), BENCH_SECONDS (10, no-op and sold-out phases).
  */
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/platform/db/index.ts';
@@ -12,7 +12,7 @@ import { benchDatabase, demoTokens, percentile, startServer } from './support.ts
 
 const stock = Number(process.env.BENCH_STOCK ?? 100_000);
 const people = Number(process.env.BENCH_PEOPLE ?? 150_000);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 400);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const MONTH = '2026-03';
 const RELEASE = `appliances-2026-offline-${MONTH}`;
