@@ -648,4 +648,21 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     expect((await take(person)).statusCode).toBe(201);
     at(MONDAY_10);
   });
+
+  it('POL-19: a ticket left from an earlier day (the end-of-day job did not run) does not block, is expired by the next ticket and named in its audit entry', async () => {
+    at('2026-03-02T16:00:00+08:00');
+    const person = resident();
+    const old = (await take(person)).json().ticket;
+    expect((await take(person)).statusCode).toBe(409); // still the same day: TICKET_ALREADY_ACTIVE
+    at('2026-03-03T09:20:00+08:00');
+    const next = await take(person);
+    expect(next.statusCode).toBe(201);
+    expect((await get(person.token, `/api/v1/me/tickets/${old.id}`)).json().status).toBe('expired');
+    const [entry] = await server.platform.context.database.query<{ summary: { expired?: string[]; tickets: unknown[][] } }>(
+      `SELECT summary FROM audit_log WHERE action = 'halls.tickets.issue' AND summary::text LIKE $1 ORDER BY position DESC LIMIT 1`,
+      [`%${next.json().ticket.id}%`],
+    );
+    expect(entry!.summary.expired).toEqual([old.id]);
+    at(MONDAY_10);
+  });
 });
