@@ -205,6 +205,11 @@ export class HallsService {
   #competingCache = new Map<string, string | null>();
   #openCache = new Map<string, boolean>();
   readonly ticketsCounter;
+  /** Counter children per outcome, looked up once (a labelled inc() builds its key every time). */
+  readonly #ticketsBy = new Map<string, { inc(): void }>();
+  /** Today's civil date, computed once per minute of the clock (days change on a minute boundary). */
+  #todayMinute = Number.NaN;
+  #today = '';
 
   constructor(
     private readonly context: PlatformContext,
@@ -671,6 +676,30 @@ export class HallsService {
 
   // ---- tickets --------------------------------------------------------------------------------
 
+  #countTicket(outcome: string): void {
+    let child = this.#ticketsBy.get(outcome);
+    if (!child) {
+      child = this.ticketsCounter.labels({ outcome });
+      this.#ticketsBy.set(outcome, child);
+    }
+    child.inc();
+  }
+
+  #civilToday(now: Date): string {
+    const minute = Math.floor(now.getTime() / 60_000);
+    if (minute !== this.#todayMinute) {
+      this.#today = civilDate(now);
+      this.#todayMinute = minute;
+    }
+    return this.#today;
+  }
+
+  /** Whether the catalogue, policy and holidays in memory are fresh (no read is due). */
+  #referenceFresh(): boolean {
+    const now = Date.now();
+    return now - this.#catalogueReadAt < CATALOGUE_REFRESH_MS && now - this.#policyReadAt < POLICY_REFRESH_MS && now - this.#holidaysReadAt < HOLIDAYS_REFRESH_MS;
+  }
+
   /** Whether the hall issues tickets at the instant (cached per hall and minute: the hours change rarely). */
   #openForTickets(hall: Hall, now: Date): boolean {
     const key = `${hall.id}|${Math.floor(now.getTime() / 60_000)}`;
@@ -724,7 +753,14 @@ export class HallsService {
     requestId: string;
   }): Promise<{ ticket: TicketDto; appointmentApplied: boolean }> {
     const { principal } = input;
-    const hall = await this.hall(input.hallId);
+    // The reference data is in memory and fresh nearly always: no await on the ticket path then.
+    if (!this.#referenceFresh()) {
+      await this.#refreshCatalogue();
+      await this.#refreshHolidays();
+      await this.#refreshPolicy();
+    }
+    const hall = this.#halls.get(input.hallId);
+    if (!hall) throw new AppError('HALL_NOT_FOUND', `No hall ${input.hallId}`);
     const lobby = input.via === 'lobby';
     if (lobby) {
       if (!principal.roles.some((role) => role === 'lobby_officer' || role === 'hall_manager')) {
@@ -737,19 +773,19 @@ export class HallsService {
       if (!input.tagToken) throw new AppError('TAG_INVALID', 'Tap the hall’s NFC sticker or scan its QR poster', { errors: [{ field: 'tagToken', message: 'is required' }] });
       const claims = this.#tag(input.tagToken);
       if (!claims || claims.hallId !== hall.id || claims.kind !== input.via || claims.generation !== hall.tagGeneration) {
-        this.ticketsCounter.inc({ outcome: 'tag_invalid' });
+        this.#countTicket('tag_invalid');
         throw new AppError('TAG_INVALID', 'This tag does not belong to this hall or has been replaced');
       }
     }
-    const item = await this.item(input.serviceId);
+    const item = this.#items.get(input.serviceId);
+    if (!item || !item.active) throw new AppError('SERVICE_NOT_FOUND', `No business item ${input.serviceId}`, { errors: [{ field: 'serviceId', message: 'is not an item of the catalogue' }] });
     if (!this.#offers(hall, item)) throw new AppError('SERVICE_NOT_OFFERED', `${hall.name['zh-CN']} does not handle ${item.name['zh-CN']}`);
-    await this.#refreshHolidays();
     const now = this.context.clock.now();
     if (!hall.active || !this.#openForTickets(hall, now)) {
-      this.ticketsCounter.inc({ outcome: 'closed' });
+      this.#countTicket('closed');
       throw new AppError('HALL_CLOSED', `${hall.name['zh-CN']} is not issuing tickets now`, { hours: hall.hours });
     }
-    const policy = await this.policy();
+    const policy = this.#policy;
 
     let personId: string;
     let birthDate: string | undefined;
@@ -764,7 +800,8 @@ export class HallsService {
       birthDate = await this.#birthDate(person.id, person);
     } else {
       personId = principal.subject;
-      birthDate = await this.#birthDate(personId);
+      const known = this.#birthDates.get(personId);
+      birthDate = known === undefined ? await this.#birthDate(personId) : (known ?? undefined);
     }
 
     let appointment: { id: string; slotStart: Date; arrival: ReturnType<typeof appointmentArrival> } | undefined;
@@ -776,7 +813,7 @@ export class HallsService {
       appointment = { id: row.id, slotStart: row.slot_start, arrival: appointmentArrival(row.slot_start, now, policy.appointment.earlyMinutes, policy.appointment.lateMinutes) };
     }
     const applied = appointment?.arrival === 'in_window';
-    const priority = priorityFor({ birthDate, today: civilDate(now), elderlyAge: policy.elderlyAge, declared: lobby ? input.priority : undefined });
+    const priority = priorityFor({ birthDate, today: this.#civilToday(now), elderlyAge: policy.elderlyAge, declared: lobby ? input.priority : undefined });
     const queuedAt = queuedAtFor(now, appointment);
     const competing = this.#competing(hall, item);
     if (this.line.full) throw new AppError('UNAVAILABLE', 'Too many tickets are being issued right now; please try again in a moment');
@@ -795,14 +832,14 @@ export class HallsService {
       issuedBy: principal.subject,
       requestId: input.requestId,
     });
-    this.ticketsCounter.inc({ outcome: result.outcome });
+    this.#countTicket(result.outcome);
     if (result.outcome === 'already_active') {
       throw new AppError('TICKET_ALREADY_ACTIVE', 'There is already an active ticket for this person at this hall', { ticketId: result.existingTicketId });
     }
     if (result.outcome === 'appointment_invalid') throw new AppError('APPOINTMENT_NOT_FOUND', 'The appointment was cancelled or used meanwhile');
     if (result.outcome === 'unknown_hall') throw new AppError('HALL_NOT_FOUND', `No hall ${hall.id}`);
     if (result.outcome !== 'issued') throw new AppError('INTERNAL', 'The ticket could not be issued; please try again');
-    const estimate = await this.#estimate(hall, item, result.ahead ?? 0, competing);
+    const estimate = this.#estimateCached(hall, item, result.ahead ?? 0, competing) ?? (await this.#estimate(hall, item, result.ahead ?? 0, competing));
     return {
       appointmentApplied: applied,
       ticket: this.#newTicketDto(hall, item, result, { personId, via: input.via, priority, queuedAt, appointmentId: applied ? appointment!.id : null, estimate }),
@@ -867,6 +904,16 @@ export class HallsService {
     const ids = new Set(rows.map((row) => row.id));
     this.#openWindows.set(hallId, { at: Date.now(), ids });
     return ids;
+  }
+
+  /** The estimate from the in-memory service times and open windows; undefined when either is due for a read. */
+  #estimateCached(hall: Hall, item: ServiceItem, ahead: number, competing: string | null): WaitEstimate | undefined {
+    const open = this.#openWindows.get(hall.id);
+    if (!open || Date.now() - open.at >= OPEN_WINDOWS_TTL_MS) return undefined;
+    const cached = this.#serviceTimes.get(`${hall.id}|${competing ?? '*'}`);
+    if (!cached || Math.abs(this.context.clock.now().getTime() - cached.at) >= SERVICE_TIMES_TTL_MS) return undefined;
+    const windows = hall.windows.filter((window) => window.active && open.ids.has(window.id) && windowHandles(window, item)).length;
+    return estimateWait(ahead, windows, cached.times ?? fallbackServiceTimes(item.windowMinutes));
   }
 
   async #estimate(hall: Hall, item: ServiceItem, ahead: number, competing: string | null): Promise<WaitEstimate> {
