@@ -817,7 +817,7 @@ export class HallsService {
     const queuedAt = queuedAtFor(now, appointment);
     const competing = this.#competing(hall, item);
     if (this.line.full) throw new AppError('UNAVAILABLE', 'Too many tickets are being issued right now; please try again in a moment');
-    const result = await this.line.submit({
+    const { result: answer } = this.line.submit({
       ticketId: newId('tk'),
       hallId: hall.id,
       serviceId: item.id,
@@ -832,6 +832,7 @@ export class HallsService {
       issuedBy: principal.subject,
       requestId: input.requestId,
     });
+    const result = await answer;
     this.#countTicket(result.outcome);
     if (result.outcome === 'already_active') {
       throw new AppError('TICKET_ALREADY_ACTIVE', 'There is already an active ticket for this person at this hall', { ticketId: result.existingTicketId });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BatchLine, type BatchLineOptions } from '../../platform/batch-line.ts';
 import { civilDate } from '../../platform/civil-time.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { textArray } from '../../platform/db/arrays.ts';
@@ -35,118 +36,35 @@ export interface TicketResult {
   issuedAt: Date;
 }
 
-interface Waiting {
-  request: TicketRequest;
-  resolve(result: TicketResult): void;
-}
-
-export interface TicketLineOptions {
-  batchSizeMax: number;
-  /** Batches in flight at once (1 on the embedded database, which has one connection). */
-  batchesInFlightMax: number;
-  queueLengthMax: number;
-}
-
 /**
- * Tickets are written in batches (guide/performance.md: per-statement overhead dominates; one
- * transaction for many requests is the lever): one call of hall_take_tickets for up to
+ * Tickets are written in batches (BatchLine; guide/performance.md: per-statement overhead dominates;
+ * one transaction for many requests is the lever): one call of hall_take_tickets for up to
  * batchSizeMax requests, with one array per field (migrations/0002_ticket_batch_arrays.sql). The
  * call is one statement committed on its own; it also appends the batch's audit entry listing every
  * ticket (POL-19), and nobody is answered before it commits. A person asks for at most one ticket
  * per hall in a batch; a second request waits for the next batch, where the database answers it
  * TICKET_ALREADY_ACTIVE.
  */
-export class TicketLine {
-  #queue: Waiting[] = [];
-  #inFlight = 0;
-  #pumpScheduled = false;
-  readonly #listeners = new Set<(requests: TicketRequest[], results: TicketResult[]) => void>();
-
+export class TicketLine extends BatchLine<TicketRequest, TicketResult> {
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options: TicketLineOptions,
-  ) {}
-
-  get length(): number {
-    return this.#queue.length;
+    options: BatchLineOptions,
+  ) {
+    super(options);
   }
 
-  get full(): boolean {
-    return this.#queue.length >= this.options.queueLengthMax;
+  protected keyOf(request: TicketRequest): string {
+    return `${request.personId}\u0000${request.hallId}`;
   }
 
-  /** Called after every committed batch (the status hub pushes the halls it touched). */
-  onBatch(listener: (requests: TicketRequest[], results: TicketResult[]) => void): void {
-    this.#listeners.add(listener);
+  protected failed(request: TicketRequest, error: unknown): TicketResult {
+    this.logger.error({ err: error, requestId: request.requestId }, 'ticket failed');
+    return { outcome: 'failed', ticketId: null, number: null, seq: null, ahead: null, existingTicketId: null, issuedAt: this.clock.now() };
   }
 
-  submit(request: TicketRequest): Promise<TicketResult> {
-    const result = new Promise<TicketResult>((resolve) => this.#queue.push({ request, resolve }));
-    this.#schedulePump();
-    return result;
-  }
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    setImmediate(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    while (this.#inFlight < this.options.batchesInFlightMax && this.#queue.length > 0) {
-      const batch = this.#takeBatch();
-      this.#inFlight += 1;
-      void this.#write(batch).finally(() => {
-        this.#inFlight -= 1;
-        this.#schedulePump();
-      });
-    }
-  }
-
-  #takeBatch(): Waiting[] {
-    const batch: Waiting[] = [];
-    const rest: Waiting[] = [];
-    const seen = new Set<string>();
-    for (const waiting of this.#queue) {
-      const key = `${waiting.request.personId}\u0000${waiting.request.hallId}`;
-      if (batch.length >= this.options.batchSizeMax || seen.has(key)) {
-        rest.push(waiting);
-        continue;
-      }
-      seen.add(key);
-      batch.push(waiting);
-    }
-    this.#queue = rest;
-    return batch;
-  }
-
-  async #write(batch: Waiting[]): Promise<void> {
-    let results: TicketResult[];
-    const requests = batch.map((waiting) => waiting.request);
-    try {
-      results = await this.#writeBatch(requests);
-    } catch (error) {
-      // A batch refused as a whole (a deadlock victim, a constraint raced on another process) is
-      // split, so one odd request never fails the others.
-      if (batch.length > 1) {
-        const middle = Math.ceil(batch.length / 2);
-        await this.#write(batch.slice(0, middle));
-        await this.#write(batch.slice(middle));
-        return;
-      }
-      this.logger.error({ err: error, requestId: batch[0]!.request.requestId }, 'ticket failed');
-      results = [{ outcome: 'failed', ticketId: null, number: null, seq: null, ahead: null, existingTicketId: null, issuedAt: this.clock.now() }];
-    }
-    batch.forEach((waiting, index) => waiting.resolve(results[index]!));
-    for (const listener of this.#listeners) listener(requests, results);
-  }
-
-  async #writeBatch(requests: TicketRequest[]): Promise<TicketResult[]> {
+  protected async writeBatch(requests: TicketRequest[]): Promise<TicketResult[]> {
     const now = this.clock.now();
     const count = requests.length;
     const ticket: string[] = new Array(count);

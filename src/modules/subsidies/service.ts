@@ -160,7 +160,7 @@ export class SubsidyService {
     });
     this.limits = { perPersonPerMinute: context.config.claims.perPersonPerMinute, perAddressPerSecond: context.config.claims.perAddressPerSecond, holdMs: context.config.claims.holdMs };
     this.claimsCounter = context.metrics.counter('haihe_subsidies_claims_total', 'Coupon claims by outcome', ['outcome']);
-    this.line.onBatch((results) => this.#afterBatch(results));
+    this.line.onBatch((_requests, results) => this.#afterBatch(results));
   }
 
   platforms() {
