@@ -316,6 +316,52 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     at(MONDAY_10);
   });
 
+  it('places in the two lanes of the queue (walk-ins; priority visitors and appointments): every new ticket is told the place the windows will call it in', async () => {
+    await drain();
+    // An appointment keyed after the elderly residents who come later (its slot is at 10:45).
+    at('2026-03-02T09:00:00+08:00');
+    const holder = resident();
+    const appointment = (await post(holder.token, `/api/v1/halls/${HALL}/appointments`, { serviceId: 'id-card-renewal', slotStart: '2026-03-02T10:30:00+08:00' })).json();
+    const elders = elderly.slice(2);
+    let elder = 0;
+    // Walk-ins every few minutes, elderly residents whose keys (arrival - 20 min) fall at the front,
+    // in the middle and near the end of the walk-ins, and the appointment holder (key 10:30).
+    const arrivals: [string, 'walk-in' | 'elderly' | 'appointment'][] = [
+      ['10:00', 'walk-in'], ['10:03', 'walk-in'], ['10:06', 'elderly'], ['10:08', 'walk-in'], ['10:11', 'walk-in'],
+      ['10:14', 'walk-in'], ['10:17', 'walk-in'], ['10:19', 'elderly'], ['10:21', 'appointment'], ['10:22', 'walk-in'],
+      ['10:25', 'walk-in'], ['10:29', 'elderly'], ['10:31', 'walk-in'], ['10:40', 'elderly'], ['10:41', 'walk-in'], ['10:48', 'elderly'],
+      ['10:49', 'walk-in'], ['10:58', 'elderly'],
+    ];
+    const issued: { id: string; position: number; label: string }[] = [];
+    for (const [time, kind] of arrivals) {
+      at(`2026-03-02T${time}:00+08:00`);
+      const person = kind === 'appointment' ? holder : kind === 'elderly' ? elders[elder++]! : resident();
+      const response = await take(person, kind === 'appointment' ? { appointmentId: appointment.id } : {});
+      expect(response.statusCode, `${kind} ${time}`).toBe(201);
+      const ticket = response.json().ticket as { id: string; position: number };
+      issued.push({ id: ticket.id, position: ticket.position, label: `${kind} ${time}` });
+      // The place told equals the place in the calling order now (the staff's queue view) and the place the ticket page shows.
+      const queue = ((await get(officer, `/api/v1/staff/halls/${HALL}/queue`)).json() as { id: string; status: string }[]).filter((row) => row.status === 'waiting');
+      expect(ticket.position, `${kind} ${time}`).toBe(queue.findIndex((row) => row.id === ticket.id) + 1);
+      expect((await get(person.token, `/api/v1/me/tickets/${ticket.id}`)).json().position).toBe(ticket.position);
+    }
+    const positions = Object.fromEntries(issued.map((ticket) => [ticket.label, ticket.position]));
+    // E 10:06 (key 09:46) first; A (key 10:30) after the eight before it; E 10:29 (key 10:09) after the
+    // two elderly and the walk-ins of 10:00-10:08; E 10:40 (key 10:20) also after those of 10:11-10:17.
+    expect(positions).toMatchObject({ 'elderly 10:06': 1, 'elderly 10:19': 2, 'appointment 10:21': 9, 'elderly 10:29': 6, 'elderly 10:40': 10 });
+    // The windows call the two lanes as one queue: by key, then by number.
+    const windowId = (await windowsOf())[0]!.id;
+    const called: string[] = [];
+    for (;;) {
+      const response = await callNext(windowId);
+      if (response.statusCode === 204) break;
+      called.push(response.json().ticket.id);
+      await finish(response.json().ticket.id);
+    }
+    expect(called).toHaveLength(arrivals.length);
+    at(MONDAY_10);
+  });
+
   it('appointments: book a slot; SLOT_FULL at capacity; SLOT_NOT_BOOKABLE off the grid or too late; APPOINTMENT_LIMIT_REACHED for a second one; cancel frees the place; reschedule', async () => {
     at(MONDAY_10);
     const slot = '2026-03-03T09:30:00+08:00';

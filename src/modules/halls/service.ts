@@ -938,10 +938,14 @@ export class HallsService {
     let estimate: WaitEstimate | null = null;
     if (row.status === 'waiting' && item) {
       const competing = this.#competing(hall, item);
+      // Counted in each of the queue's two lanes through its own index (migrations/0003).
       const [count] = await this.context.database.query<{ ahead: number }>(
-        `SELECT count(*)::int AS ahead FROM hall_tickets
-          WHERE hall_id = $1 AND status = 'waiting' AND day = $5 AND (queue_key, seq) < ($2, $3)
-            AND ($4::text[] IS NULL OR service_id = ANY ($4::text[]))`,
+        `SELECT (SELECT count(*)::int FROM hall_tickets
+                  WHERE hall_id = $1 AND status = 'waiting' AND priority IS NULL AND appointment_id IS NULL AND day = $5
+                    AND (queue_key, seq) < ($2, $3) AND ($4::text[] IS NULL OR service_id = ANY ($4::text[])))
+              + (SELECT count(*)::int FROM hall_tickets
+                  WHERE hall_id = $1 AND status = 'waiting' AND (priority IS NOT NULL OR appointment_id IS NOT NULL) AND day = $5
+                    AND (queue_key, seq) < ($2, $3) AND ($4::text[] IS NULL OR service_id = ANY ($4::text[]))) AS ahead`,
         [row.hall_id, row.queue_key, row.seq, competing ? competing.split('|') : null, row.day],
       );
       position = count!.ahead + 1;
@@ -1101,11 +1105,20 @@ export class HallsService {
       await tx.query('SELECT 1 FROM halls WHERE id = $1 FOR UPDATE', [hall.id]);
       const [busy] = await tx.query<{ number: string }>(`SELECT number FROM hall_tickets WHERE window_id = $1 AND status = 'called'`, [window.id]);
       if (busy) throw new AppError('WINDOW_BUSY', `Ticket ${busy.number} is still at this window: finish it, mark it a no-show or transfer it first`);
+      // The first ticket of the one queue is the first of its two lanes (migrations/0003): walk-ins,
+      // and priority visitors and appointment holders, each ordered by (queue_key, seq) in its index.
       const [next] = await tx.query<{ id: string }>(
-        `SELECT id FROM hall_tickets
-          WHERE hall_id = $1 AND status = 'waiting' AND day = $4
-            AND (target_window_id = $2 OR (target_window_id IS NULL AND ($3::text[] IS NULL OR service_id = ANY ($3::text[]))))
-          ORDER BY queue_key, seq LIMIT 1`,
+        `SELECT id FROM (
+           (SELECT id, queue_key, seq FROM hall_tickets
+             WHERE hall_id = $1 AND status = 'waiting' AND priority IS NULL AND appointment_id IS NULL AND day = $4
+               AND (target_window_id = $2 OR (target_window_id IS NULL AND ($3::text[] IS NULL OR service_id = ANY ($3::text[]))))
+             ORDER BY queue_key, seq LIMIT 1)
+           UNION ALL
+           (SELECT id, queue_key, seq FROM hall_tickets
+             WHERE hall_id = $1 AND status = 'waiting' AND (priority IS NOT NULL OR appointment_id IS NOT NULL) AND day = $4
+               AND (target_window_id = $2 OR (target_window_id IS NULL AND ($3::text[] IS NULL OR service_id = ANY ($3::text[]))))
+             ORDER BY queue_key, seq LIMIT 1)
+         ) first ORDER BY queue_key, seq LIMIT 1`,
         [hall.id, window.id, items, civilDate(now)],
       );
       if (!next) return undefined;
