@@ -3,12 +3,17 @@
  * PEOPLE distinct demo residents at high concurrency, measured against the same server's no-op
  * route in the same run. The database is checked afterwards for broken invariants.
  *
+ * Phases: the no-op route; the claims; SOLD_OUT answers to residents who got nothing; the no-op route
+ * again (drift). The ratios on the result line are against the first no-op phase. Server CPU per
+ * request (and PostgreSQL's, on a server on this machine) comes from /proc.
+ *
  * Environment: DATABASE_URL (PostgreSQL server; default the embedded PGlite), BENCH_STOCK (100000),
- * BENCH_PEOPLE (150000), BENCH_CONNECTIONS (400), BENCH_SECONDS (10, no-op and sold-out phases).
+ * BENCH_PEOPLE (150000), BENCH_CONNECTIONS (400), BENCH_SECONDS (10, no-op and sold-out phases),
+ * BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof), BENCH_SERVER_OUTPUT (file for the server's output).
  */
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/platform/db/index.ts';
-import { benchDatabase, demoTokens, percentile, startServer } from './support.ts';
+import { benchDatabase, demoTokens, percentile, postgresCpuMs, startServer } from './support.ts';
 
 const stock = Number(process.env.BENCH_STOCK ?? 100_000);
 const people = Number(process.env.BENCH_PEOPLE ?? 150_000);
@@ -16,6 +21,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 400);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const MONTH = '2026-03';
 const RELEASE = `appliances-2026-offline-${MONTH}`;
+/** Distinct prepared requests in the no-op and sold-out phases (each connection builds them once). */
+const PREPARED = 500;
 const LOCATION = JSON.stringify({ location: { lat: 39.1237, lng: 117.202 } });
 
 async function run(options: autocannon.Options): Promise<autocannon.Result> {
@@ -23,6 +30,19 @@ async function run(options: autocannon.Options): Promise<autocannon.Result> {
     const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
     autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
   });
+}
+
+/** CPU per request (µs) of the server process and of this process (the load generator) over a phase. */
+function cpuMeter(server: { cpuMs(): number }, database: { kind: string }) {
+  const serverBefore = server.cpuMs();
+  const ownBefore = process.cpuUsage();
+  const postgresBefore = database.kind === 'postgres' ? postgresCpuMs() : 0;
+  return (requests: number, what = 'request') => {
+    const own = process.cpuUsage(ownBefore);
+    const n = Math.max(1, requests);
+    const postgres = database.kind === 'postgres' ? `, PostgreSQL ${(((postgresCpuMs() - postgresBefore) * 1000) / n).toFixed(1)} µs/${what}` : '';
+    return `server CPU ${(((server.cpuMs() - serverBefore) * 1000) / n).toFixed(1)} µs/${what}, load generator ${((own.user + own.system) / n).toFixed(1)} µs/${what}${postgres}`;
+  };
 }
 
 async function main(): Promise<void> {
@@ -50,27 +70,19 @@ async function main(): Promise<void> {
     });
     if (!patched.ok) throw new Error(`setting the stock failed: ${patched.status} ${await patched.text()}`);
 
-    console.log('no-op route (GET /api/v1/time)…');
-    // The load generator does the same work per request in every phase (it shares the two cores
-    // with the server): a rotating header here too, which the no-op route ignores.
-    let rotation = 0;
-    const noop = await run({
-      url: server.url,
-      connections: 100,
-      duration: seconds,
-      requests: [
-        {
-          method: 'GET',
-          path: '/api/v1/time',
-          setupRequest: (request) => {
-            rotation += 1;
-            return { ...request, headers: { ...request.headers, 'x-bench-token': tokens[rotation % tokens.length]! } };
-          },
-        },
-      ],
-    });
-    const noopPerSecond = noop.requests.average;
-    console.log(`  ${Math.round(noopPerSecond)} req/s, p99 ${noop.latency.p99} ms`);
+    // The load generator shares the two cores with the server. In the no-op and sold-out phases it
+    // sends PREPARED requests built once (autocannon builds a request without setupRequest once per
+    // connection): the same number in both, each with a different resident's token (the no-op route
+    // ignores it), so the generator's own work per request is as small as it can be in both.
+    const noopRequests = tokens.slice(0, PREPARED).map((token) => ({ method: 'GET' as const, path: '/api/v1/time', headers: { 'x-bench-token': token } }));
+    const noopPhase = async (when: string) => {
+      console.log(`no-op route (GET /api/v1/time), ${when}…`);
+      const meter = cpuMeter(server, database);
+      const result = await run({ url: server.url, connections: 100, duration: seconds, requests: noopRequests });
+      console.log(`  ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; ${meter(result.requests.total)}`);
+      return result.requests.average;
+    };
+    const noopPerSecond = await noopPhase('before the release');
 
     console.log(`claims: ${people} residents against ${stock} coupons…`);
     let next = 0;
@@ -79,6 +91,7 @@ async function main(): Promise<void> {
     let firstAt = 0;
     let lastClaimAt = 0;
     const claimStart = Date.now();
+    const claimMeter = cpuMeter(server, database);
     const instance = autocannon(
       {
         url: server.url,
@@ -112,11 +125,13 @@ async function main(): Promise<void> {
     });
     await new Promise((resolve) => instance.on('done', resolve));
     const acknowledged = statuses.get(201) ?? 0;
+    const claimCpu = claimMeter(acknowledged, 'coupon');
     const claimSeconds = Math.max(0.001, (lastClaimAt - claimStart) / 1000);
     const claimsPerSecond = acknowledged / claimSeconds;
     const p99 = percentile(claimLatencies, 99);
     console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     console.log(`  ${acknowledged} coupons acknowledged in ${claimSeconds.toFixed(2)} s = ${Math.round(claimsPerSecond)} claims/s, p50 ${percentile(claimLatencies, 50)} ms, p99 ${p99} ms`);
+    console.log(`  ${claimCpu} (the ${people - acknowledged} answered SOLD_OUT included)`);
 
     const metricsText = await (await fetch(`${server.url}/metrics`)).text();
     const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
@@ -124,28 +139,21 @@ async function main(): Promise<void> {
     console.log(`  ${batches} batches, ${(metric('haihe_subsidies_claim_batch_size_sum') / batches).toFixed(1)} claims and ${((metric('haihe_subsidies_claim_batch_seconds_sum') / batches) * 1000).toFixed(1)} ms per batch on average`);
 
     console.log('sold out (the same residents ask again)…');
-    let again = 0;
-    const soldOut = await run({
-      url: server.url,
-      connections: 100,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          path: `/api/v1/subsidies/releases/${RELEASE}/claims`,
-          headers: { 'content-type': 'application/json' },
-          body: LOCATION,
-          setupRequest: (request) => {
-            // Residents who got nothing retry; everyone is told SOLD_OUT from memory.
-            const token = tokens[stock + (again % Math.max(1, people - stock))] ?? tokens[again % tokens.length]!;
-            again += 1;
-            return { ...request, headers: { ...request.headers, authorization: token } };
-          },
-        },
-      ],
-    });
+    // Residents who got nothing retry; everyone is told SOLD_OUT from memory.
+    const unlucky = people > stock ? tokens.slice(stock) : tokens;
+    const soldOutRequests = unlucky.slice(0, PREPARED).map((token) => ({
+      method: 'POST' as const,
+      path: `/api/v1/subsidies/releases/${RELEASE}/claims`,
+      headers: { 'content-type': 'application/json', authorization: token },
+      body: LOCATION,
+    }));
+    const soldOutMeter = cpuMeter(server, database);
+    const soldOut = await run({ url: server.url, connections: 100, duration: seconds, requests: soldOutRequests });
     const soldOutPerSecond = soldOut.requests.average;
-    console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats?.['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms`);
+    console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats?.['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms; ${soldOutMeter(soldOut.requests.total)}`);
+    // The same no-op phase once more, to show how far the machine and the server drifted during the run.
+    const noopAfter = await noopPhase('again after the release, for drift');
+    console.log(`  against it: claims/no-op ${(claimsPerSecond / noopAfter).toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noopAfter).toFixed(3)}`);
 
     await server.stop('SIGTERM');
     const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir });

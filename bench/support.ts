@@ -60,6 +60,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** CPU time (user + system, ms) the server process has used so far, from /proc (Linux); 0 elsewhere. */
+  cpuMs(): number;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -74,7 +76,9 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
+  // BENCH_SERVER_OUTPUT=<file> keeps everything the server prints (e.g. with --trace-gc).
+  const keep = process.env.BENCH_SERVER_OUTPUT ? fs.createWriteStream(process.env.BENCH_SERVER_OUTPUT) : undefined;
+  child.stdout!.on('data', (chunk) => (keep ? keep.write(chunk) : (output += chunk)));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
@@ -92,6 +96,14 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   return {
     url,
     child,
+    cpuMs() {
+      try {
+        const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      } catch {
+        return 0;
+      }
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -99,6 +111,28 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       await exited;
     },
   };
+}
+
+/** CPU time (user + system, ms) used so far by this machine's PostgreSQL server processes (Linux; 0 elsewhere or on PGlite). */
+export function postgresCpuMs(): number {
+  let total = 0;
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  for (const pid of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1]!.split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // the process ended
+    }
+  }
+  return total;
 }
 
 /** Percentile of a list of numbers (nearest rank). */

@@ -6,6 +6,7 @@ export class Metrics {
   readonly registry = new client.Registry();
   readonly httpRequests: client.Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: client.Histogram<'method' | 'route'>;
+  readonly httpEarlyAnswers: client.Counter<'method' | 'route' | 'status'>;
 
   constructor(database: Database) {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'haihe_' });
@@ -20,6 +21,12 @@ export class Metrics {
       help: 'Time to answer an HTTP request',
       labelNames: ['method', 'route'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.httpEarlyAnswers = new client.Counter({
+      name: 'haihe_http_early_answers_total',
+      help: 'HTTP requests answered from memory before routing (also counted in haihe_http_requests_total)',
+      labelNames: ['method', 'route', 'status'],
       registers: [this.registry],
     });
     new client.Gauge({

@@ -218,13 +218,26 @@ export function subsidyRoutes(app: App, context: PlatformContext, subsidies: Sub
     async (request) => subsidies.quotaStats(request.query.month ?? subsidies.currentMonth()),
   );
 
+  // SOLD_OUT from memory (TI-17), the busiest answer of a flash release, is given twice over: before
+  // routing to a known bearer token (the platform's early answer: access rule, headers and metrics
+  // kept, no body read) and, for everyone else, in the route's first hook below.
+  app.answerEarly({
+    method: 'POST',
+    url: `${app.prefix}/subsidies/releases/:id/claims`,
+    access: citizens,
+    answer: ({ id }) => {
+      const body = subsidies.soldOutBody(id!);
+      return body === undefined ? undefined : { status: 409, body };
+    },
+    answered: () => subsidies.countSoldOut(),
+  });
   app.post(
     '/subsidies/releases/:id/claims',
     {
       config: { access: citizens, idempotent: false },
-      // SOLD_OUT from memory (TI-17) before the body is read or validated: the busiest answer of a
-      // flash release costs the sign-in check (global hooks run first) and a map look-up. With an
-      // Idempotency-Key the request goes on: a retry whose first attempt succeeded gets its coupon.
+      // SOLD_OUT from memory (TI-17) before the body is read or validated: it costs the sign-in check
+      // (global hooks run first) and a map look-up. With an Idempotency-Key the request goes on: a
+      // retry whose first attempt succeeded gets its coupon.
       onRequest: (request, reply, done) => {
         if (request.headers['idempotency-key'] === undefined) {
           const soldOut = subsidies.soldOutAnswer((request.params as { id: string }).id);

@@ -380,15 +380,25 @@ export class SubsidyService {
    * busiest answer of a flash release costs no database call, no exception and no serialisation.
    */
   soldOutAnswer(releaseId: string): string | undefined {
+    const body = this.soldOutBody(releaseId);
+    if (body) this.countSoldOut();
+    return body;
+  }
+
+  /** The SOLD_OUT problem (TI-17) while the release is open and has no coupon left, from memory; otherwise undefined. */
+  soldOutBody(releaseId: string): string | undefined {
     const release = this.#releases.get(releaseId);
     if (Date.now() - this.#releasesReadAt >= RELEASE_REFRESH_MS) void this.#refreshReleases().catch(() => undefined);
     if (!release || release.remaining > 0) return undefined;
     const now = this.context.clock.now().getTime();
     if (now < release.opensAt || now >= release.closesAt) return undefined;
-    this.#count('sold_out');
     return (release.soldOutBody ??= JSON.stringify(
       problem('SOLD_OUT', 'All coupons of this release have been claimed; the next release is on the 1st of next month at 11:00', { remaining: 0 }),
     ));
+  }
+
+  countSoldOut(): void {
+    this.#count('sold_out');
   }
 
   #count(outcome: string): void {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
 import helmet from 'helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -25,6 +26,47 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Registers an answer known from memory, given before routing (see EarlyAnswer). */
+    answerEarly(spec: EarlyAnswer): void;
+  }
+}
+
+/**
+ * An answer a route gives from memory to most of its callers at its busiest, written before the
+ * framework routes the request (e.g. SOLD_OUT to everyone who asks after a flash release sold out).
+ * It keeps the route's access rule and the platform's headers and metrics, and applies only to a
+ * bearer-token caller whose token is known, without an Idempotency-Key and within the body limit;
+ * every other request, and every request the answer declines, goes through the route as usual.
+ * The route must give the same answer itself (the lane is a shortcut, never the only place).
+ */
+export interface EarlyAnswer {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET';
+  /** The route's URL pattern, e.g. /api/v1/subsidies/releases/:id/claims. */
+  url: string;
+  access: Access;
+  /** The answer for these path parameters (a problem: its status and JSON text), or undefined to let the route run. No side effects. */
+  answer(params: Record<string, string>): { status: number; body: string } | undefined;
+  /** Called once an answer has been given (after the access check). */
+  answered?(params: Record<string, string>): void;
+}
+
+interface EarlyLane extends EarlyAnswer {
+  pattern: RegExp;
+  names: string[];
+}
+
+function compileLane(spec: EarlyAnswer): EarlyLane {
+  const names: string[] = [];
+  const source = spec.url
+    .split('/')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(segment.slice(1));
+      return '([^/?#]+)';
+    })
+    .join('/');
+  return { ...spec, pattern: new RegExp(`^${source}(?:\\?.*)?$`), names };
 }
 
 export type App = FastifyInstance<
@@ -88,7 +130,24 @@ function sendProblem(reply: FastifyReply, code: string, detail?: string, extensi
  */
 export async function createHttpServer(deps: HttpDependencies): Promise<{ app: App; routeAccess: RouteAccess[] }> {
   const { config, logger, database, clock, metrics, authenticator } = deps;
+  const lanes: EarlyLane[] = [];
+  let closing = false;
+  // Filled below, once helmet's headers are known: the early answers carry the same headers.
+  let answerEarly: (request: http.IncomingMessage, response: http.ServerResponse) => boolean = () => false;
   const app = Fastify({
+    // Fastify's own server, with a look at the early answers first (answerEarly, below).
+    serverFactory: (handler, options) => {
+      const settings = options as unknown as { http?: http.ServerOptions; keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number; maxRequestsPerSocket: number };
+      const server = http.createServer(settings.http ?? {}, (request, response) => {
+        if (lanes.length === 0 || closing || !answerEarly(request, response)) handler(request, response);
+      });
+      // What Fastify sets on the server it makes itself.
+      server.keepAliveTimeout = settings.keepAliveTimeout;
+      server.requestTimeout = settings.requestTimeout;
+      server.setTimeout(settings.connectionTimeout);
+      if (settings.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = settings.maxRequestsPerSocket;
+      return server;
+    },
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
@@ -106,6 +165,13 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
+  app.decorate('answerEarly', (spec: EarlyAnswer) => {
+    lanes.push(compileLane(spec));
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addSchema(ProblemSchema);
   app.decorateRequest('principal', undefined);
 
@@ -174,6 +240,60 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
     if (reply.statusCode >= 500) request.log.error({ req: request, res: reply, ms: reply.elapsedTime }, 'request failed');
     else if (config.logLevel === 'debug' || config.logLevel === 'trace') request.log.debug({ req: request, res: reply, ms: reply.elapsedTime }, 'request');
   });
+
+  const securityHeaderList = Object.entries(securityHeaders).flat();
+  const earlyCounters = new Map<string, { inc(): void }>();
+  answerEarly = (request, response) => {
+    const url = request.url ?? '';
+    for (const lane of lanes) {
+      if (request.method !== lane.method) continue;
+      const match = lane.pattern.exec(url);
+      if (!match) continue;
+      const started = performance.now();
+      const headers = request.headers;
+      const authorization = headers.authorization;
+      if (authorization === undefined || headers['idempotency-key'] !== undefined) return false;
+      const length = headers['content-length'];
+      if (length !== undefined && !(Number(length) <= config.bodyLimitBytes)) return false;
+      const params: Record<string, string> = {};
+      try {
+        for (let index = 0; index < lane.names.length; index += 1) params[lane.names[index]!] = decodeURIComponent(match[index + 1]!);
+      } catch {
+        return false;
+      }
+      const answer = lane.answer(params);
+      if (!answer) return false;
+      const principal = authenticator.authenticate({ authorization });
+      if (principal instanceof Promise) {
+        principal.catch(() => undefined); // the route authenticates again and reports
+        return false;
+      }
+      if (isAllowed(lane.access, principal) !== 'allowed') return false;
+      const given = headers['x-request-id'];
+      const requestId = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : crypto.randomUUID();
+      response.writeHead(answer.status, [
+        ...securityHeaderList,
+        'x-request-id', requestId,
+        'content-type', 'application/problem+json; charset=utf-8',
+        'content-length', String(Buffer.byteLength(answer.body)),
+      ]);
+      response.end(answer.body);
+      lane.answered?.(params);
+      const routeKey = `${lane.method} ${lane.url}`;
+      const counterKey = `${routeKey} ${answer.status}`;
+      let counter = requestCounters.get(counterKey);
+      if (!counter) requestCounters.set(counterKey, (counter = metrics.httpRequests.labels(lane.method, lane.url, String(answer.status))));
+      counter.inc();
+      let early = earlyCounters.get(counterKey);
+      if (!early) earlyCounters.set(counterKey, (early = metrics.httpEarlyAnswers.labels(lane.method, lane.url, String(answer.status))));
+      early.inc();
+      let histogram = durationHistograms.get(routeKey);
+      if (!histogram) durationHistograms.set(routeKey, (histogram = metrics.httpDuration.labels(lane.method, lane.url)));
+      histogram.observe((performance.now() - started) / 1000);
+      return true;
+    }
+    return false;
+  };
 
   // Authentication, access and CSRF come before validation: a stranger learns nothing about a route's input.
   // A callback hook, finished synchronously when the principal is known at once (a token seen before).
