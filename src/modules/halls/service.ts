@@ -51,6 +51,8 @@ const POLICY_REFRESH_MS = 5_000;
 const HOLIDAYS_REFRESH_MS = 3_600_000;
 const SERVICE_TIMES_TTL_MS = 60_000;
 const BIRTH_DATES_MAX = 200_000;
+/** Ticket lines on PostgreSQL (see the constructor). */
+const TICKET_LINES_POSTGRES = 2;
 const NEXT_SLOTS_SHOWN = 3;
 const OPEN_WINDOWS_TTL_MS = 5_000;
 const POLICY_SETTING = 'halls.policy';
@@ -186,7 +188,10 @@ function isHallAdmin(principal: Principal): boolean {
  * poster, lobby officer), the window console, live status, ratings and the quality review.
  */
 export class HallsService {
-  readonly line: TicketLine;
+  /** The ticket lines; each hall's tickets go through one of them (#lineFor). */
+  readonly lines: TicketLine[];
+  #lineOfHall = new Map<string, number>();
+  #lineOfHallFor: Map<string, Hall> | undefined;
   readonly hub: HallStatusHub;
   readonly #tagKey: Buffer;
   #items = new Map<string, ServiceItem>();
@@ -198,6 +203,7 @@ export class HallsService {
   #holidays = new Set<string>();
   #holidaysReadAt = 0;
   readonly #birthDates = new Map<string, string | null>();
+  readonly #birthDatesPending = new Map<string, Promise<string | undefined>>();
   readonly #serviceTimes = new Map<string, { at: number; times: ServiceTimes | undefined }>();
   /** Open window ids per hall (this process's changes at once, others' within OPEN_WINDOWS_TTL_MS). */
   readonly #openWindows = new Map<string, { at: number; ids: Set<string> }>();
@@ -218,11 +224,18 @@ export class HallsService {
     this.#tagKey = tagKey(context.keys.hmacKey);
     this.#policy = readPolicyFile();
     const onPglite = context.database.kind === 'pglite';
-    this.line = new TicketLine(context.database, context.clock, context.logger.child({ component: 'hall-ticket-line' }), {
-      batchSizeMax: 256,
-      batchesInFlightMax: onPglite ? 1 : 2,
-      queueLengthMax: 50_000,
-    });
+    // On PostgreSQL the halls are dealt out among two lines (#lineFor), one batch in flight each: the
+    // batches of the two lines lock different halls, so they run at once and wait for each other only
+    // at the audit head (a single line with two batches in flight ran them one after the other, the
+    // second waiting for the first's hall locks). The embedded database has one connection: one line.
+    const lines = onPglite ? 1 : TICKET_LINES_POSTGRES;
+    this.lines = Array.from({ length: lines }, (_, index) =>
+      new TicketLine(context.database, context.clock, context.logger.child({ component: 'hall-ticket-line', line: index }), {
+        batchSizeMax: 256,
+        batchesInFlightMax: 1,
+        queueLengthMax: Math.ceil(50_000 / lines),
+      }),
+    );
     this.hub = new HallStatusHub(
       context.database,
       (hallId) => this.#computeStatus(hallId),
@@ -235,14 +248,16 @@ export class HallsService {
         bufferedBytesMax: 64 * 1024,
       },
     );
-    this.line.onBatch((requests, results) => {
-      const at = this.context.clock.now().getTime();
-      const halls = new Set<string>();
-      results.forEach((result, index) => {
-        if (result.outcome === 'issued') halls.add(requests[index]!.hallId);
+    for (const line of this.lines) {
+      line.onBatch((requests, results) => {
+        const at = this.context.clock.now().getTime();
+        const halls = new Set<string>();
+        results.forEach((result, index) => {
+          if (result.outcome === 'issued') halls.add(requests[index]!.hallId);
+        });
+        for (const hallId of halls) this.hub.changed(hallId, at);
       });
-      for (const hallId of halls) this.hub.changed(hallId, at);
-    });
+    }
     this.ticketsCounter = context.metrics.counter('haihe_halls_tickets_total', 'Tickets asked for, by outcome', ['outcome']);
   }
 
@@ -723,10 +738,35 @@ export class HallsService {
     return claims;
   }
 
+  /**
+   * The line a hall's tickets go through: the halls in id order, dealt out in turn (so the lines
+   * carry about as many halls each). A hall added later may move to another line after the next
+   * catalogue read; batches of two lines at one hall then wait for each other at its row lock.
+   */
+  #lineFor(hallId: string): TicketLine {
+    if (this.lines.length === 1) return this.lines[0]!;
+    if (this.#lineOfHallFor !== this.#halls) {
+      this.#lineOfHall = new Map([...this.#halls.keys()].sort().map((id, index) => [id, index % this.lines.length]));
+      this.#lineOfHallFor = this.#halls;
+    }
+    return this.lines[this.#lineOfHall.get(hallId) ?? 0]!;
+  }
+
   /** Birth date of a resident from their identity number (read through the identity module, never stored). */
   async #birthDate(personId: string, person?: PersonRow): Promise<string | undefined> {
     const cached = this.#birthDates.get(personId);
     if (cached !== undefined) return cached ?? undefined;
+    if (person) return this.#readBirthDate(personId, person);
+    // Requests of one resident that arrive together share one read and one decryption.
+    let pending = this.#birthDatesPending.get(personId);
+    if (!pending) {
+      pending = this.#readBirthDate(personId).finally(() => this.#birthDatesPending.delete(personId));
+      this.#birthDatesPending.set(personId, pending);
+    }
+    return pending;
+  }
+
+  async #readBirthDate(personId: string, person?: PersonRow): Promise<string | undefined> {
     const row = person ?? (await this.identity.findPersonBatched(personId));
     const idNumber = row ? this.identity.revealIdNumber(row) : undefined;
     const check = idNumber ? validateIdNumber(idNumber, civilDate(this.context.clock.now())) : undefined;
@@ -816,8 +856,9 @@ export class HallsService {
     const priority = priorityFor({ birthDate, today: this.#civilToday(now), elderlyAge: policy.elderlyAge, declared: lobby ? input.priority : undefined });
     const queuedAt = queuedAtFor(now, appointment);
     const competing = this.#competing(hall, item);
-    if (this.line.full) throw new AppError('UNAVAILABLE', 'Too many tickets are being issued right now; please try again in a moment');
-    const { result: answer } = this.line.submit({
+    const line = this.#lineFor(hall.id);
+    if (line.full) throw new AppError('UNAVAILABLE', 'Too many tickets are being issued right now; please try again in a moment');
+    const { result: answer } = line.submit({
       ticketId: newId('tk'),
       hallId: hall.id,
       serviceId: item.id,
