@@ -343,7 +343,8 @@ export class IdentityService implements Authenticator {
     const nowMs = this.context.clock.now().getTime();
     // A token verified once is remembered (bounded), so a resident retrying in a flash release costs
     // one map look-up instead of an HMAC and a JSON parse; expiry and revocation are checked each time.
-    verified ??= this.#verified.get(token);
+    // (A "Bearer " header was looked up above already.)
+    if (via === 'session' || !authorization!.startsWith('Bearer ')) verified = this.#verified.get(token);
     if (!verified) {
       const claims = this.signer.verify(token, Math.floor(nowMs / 1000));
       if (!claims) return undefined;
