@@ -65,12 +65,17 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** The Node flags `npm start` runs the platform with (package.json's start script; docs/operating.md "Memory"). */
+const SERVER_NODE_FLAGS = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start as string)
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
 /** Starts one platform process (`src/main.ts start`) and waits until /healthz answers. */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=…") profiles the server process.
   const nodeArguments = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArguments, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'start'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArguments, '--import', 'tsx', path.join(ROOT, 'src/main.ts'), 'start'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', HAIHE_JOBS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
