@@ -227,16 +227,18 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
   // Metric children are looked up once per label combination, not hashed on every request.
   const requestCounters = new Map<string, { inc(): void }>();
   const durationHistograms = new Map<string, { observe(value: number): void }>();
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const routeKey = `${request.method} ${route}`;
-    const counterKey = `${routeKey} ${reply.statusCode}`;
+  const countRequest = (method: string, route: string, status: number, seconds: number): void => {
+    const routeKey = `${method} ${route}`;
+    const counterKey = `${routeKey} ${status}`;
     let counter = requestCounters.get(counterKey);
-    if (!counter) requestCounters.set(counterKey, (counter = metrics.httpRequests.labels(request.method, route, String(reply.statusCode))));
+    if (!counter) requestCounters.set(counterKey, (counter = metrics.httpRequests.labels(method, route, String(status))));
     counter.inc();
     let histogram = durationHistograms.get(routeKey);
-    if (!histogram) durationHistograms.set(routeKey, (histogram = metrics.httpDuration.labels(request.method, route)));
-    histogram.observe(reply.elapsedTime / 1000);
+    if (!histogram) durationHistograms.set(routeKey, (histogram = metrics.httpDuration.labels(method, route)));
+    histogram.observe(seconds);
+  };
+  app.addHook('onResponse', async (request, reply) => {
+    countRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) request.log.error({ req: request, res: reply, ms: reply.elapsedTime }, 'request failed');
     else if (config.logLevel === 'debug' || config.logLevel === 'trace') request.log.debug({ req: request, res: reply, ms: reply.elapsedTime }, 'request');
   });
@@ -279,17 +281,11 @@ export async function createHttpServer(deps: HttpDependencies): Promise<{ app: A
       ]);
       response.end(answer.body);
       lane.answered?.(params);
-      const routeKey = `${lane.method} ${lane.url}`;
-      const counterKey = `${routeKey} ${answer.status}`;
-      let counter = requestCounters.get(counterKey);
-      if (!counter) requestCounters.set(counterKey, (counter = metrics.httpRequests.labels(lane.method, lane.url, String(answer.status))));
-      counter.inc();
-      let early = earlyCounters.get(counterKey);
-      if (!early) earlyCounters.set(counterKey, (early = metrics.httpEarlyAnswers.labels(lane.method, lane.url, String(answer.status))));
+      countRequest(lane.method, lane.url, answer.status, (performance.now() - started) / 1000);
+      const earlyKey = `${lane.method} ${lane.url} ${answer.status}`;
+      let early = earlyCounters.get(earlyKey);
+      if (!early) earlyCounters.set(earlyKey, (early = metrics.httpEarlyAnswers.labels(lane.method, lane.url, String(answer.status))));
       early.inc();
-      let histogram = durationHistograms.get(routeKey);
-      if (!histogram) durationHistograms.set(routeKey, (histogram = metrics.httpDuration.labels(lane.method, lane.url)));
-      histogram.observe((performance.now() - started) / 1000);
       return true;
     }
     return false;
