@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type Problem } from '../../shared/api';
 import type { Coupon } from '../../shared/subsidies';
 import { attemptForPress, canRetry, cardView, pollDelayMs, retryKeepsKey, stateForAnswer, stateForError, type ClaimState } from './claim';
 import { IDLE_POLL_MS, LIVE_POLL_MS, releasesPollMs, sortReleases } from './data';
-import { LocationError, problemOf, roundPosition } from './location';
+import { currentPosition, LocationError, problemOf, roundPosition } from './location';
 import { fullSubsidyFrom } from './ProgrammeInfo';
 
 const problem = (status: number, code: string): ApiError => new ApiError({ type: 'about:blank', title: code, status, code } as Problem);
@@ -110,6 +110,40 @@ describe('claim states', () => {
   it('keeps only what the location check needs', () => {
     expect(roundPosition(39.123_749_9, 117.202_05)).toEqual({ lat: 39.1237, lng: 117.2021 });
     expect([problemOf(1), problemOf(2), problemOf(3)]).toEqual(['denied', 'unavailable', 'timeout']);
+  });
+
+  describe('the position for the TI-05 check', () => {
+    afterEach(() => vi.unstubAllGlobals());
+    const browser = (state: PermissionState | 'throws' | 'none') => {
+      const asked = { position: 0 };
+      vi.stubGlobal('navigator', {
+        permissions:
+          state === 'none'
+            ? undefined
+            : { query: async () => { if (state === 'throws') throw new TypeError('unknown name'); return { state }; } },
+        geolocation: {
+          getCurrentPosition: (resolve: (position: { coords: { latitude: number; longitude: number } }) => void) => {
+            asked.position += 1;
+            resolve({ coords: { latitude: 39.123_749_9, longitude: 117.202_05 } });
+          },
+        },
+      });
+      return asked;
+    };
+
+    it('is not read once the resident has withdrawn the permission (the browser might still hold one)', async () => {
+      const asked = browser('denied');
+      await expect(currentPosition()).rejects.toMatchObject({ problem: 'denied' });
+      expect(asked.position).toBe(0);
+    });
+
+    it('is read, rounded, when allowed, when still to be asked, or where the browser cannot tell', async () => {
+      for (const state of ['granted', 'prompt', 'throws', 'none'] as const) {
+        const asked = browser(state);
+        await expect(currentPosition()).resolves.toEqual({ lat: 39.1237, lng: 117.2021 });
+        expect(asked.position).toBe(1);
+      }
+    });
   });
 
   it('says from which price the subsidy is at its cap (TI-09, TI-11)', () => {

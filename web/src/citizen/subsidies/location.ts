@@ -27,13 +27,28 @@ export function problemOf(code: number): LocationProblem {
   return 'unavailable';
 }
 
-/** Asks the browser for the current position (it shows its own permission prompt the first time). */
-export function currentPosition(timeoutMs = 15_000): Promise<Position> {
+/**
+ * The permission the resident has given this site for their position, where the browser can tell
+ * (the Permissions API); undefined where it cannot.
+ */
+async function permissionState(): Promise<PermissionState | undefined> {
+  try {
+    if (typeof navigator === 'undefined' || !navigator.permissions?.query) return undefined;
+    return (await navigator.permissions.query({ name: 'geolocation' })).state;
+  } catch {
+    return undefined; // a browser that does not know the name
+  }
+}
+
+/**
+ * Asks the browser for the current position (it shows its own permission prompt the first time).
+ * A permission the resident has withdrawn is checked first: a browser may otherwise still hand out
+ * the position it remembers from an earlier claim on the same page.
+ */
+export async function currentPosition(timeoutMs = 15_000): Promise<Position> {
+  if (typeof navigator === 'undefined' || !navigator.geolocation) throw new LocationError('unsupported');
+  if ((await permissionState()) === 'denied') throw new LocationError('denied');
   return new Promise((resolve, reject) => {
-    if (typeof navigator === 'undefined' || !navigator.geolocation) {
-      reject(new LocationError('unsupported'));
-      return;
-    }
     navigator.geolocation.getCurrentPosition(
       (position) => resolve(roundPosition(position.coords.latitude, position.coords.longitude)),
       (error) => reject(new LocationError(problemOf(error.code))),
