@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { currentLang } from '../../i18n';
 import { Icon } from '../../shared/Icon';
+import { currentPosition } from '../../shared/location';
 import { HallsMapChart } from '../../public/halls/common/HallsMapChart';
 import { CITY_CENTRE, formatDistance, pick } from '../../public/halls/common/format';
 import { HALL_TYPES, type HallSummary, type HallType } from '../../public/halls/common/types';
@@ -35,14 +36,11 @@ export function HallsHome() {
   }, [halls.reload]);
 
   const locate = () => {
-    if (!('geolocation' in navigator)) {
-      setLocationProblem(true);
-      return;
-    }
     setLocating(true);
-    navigator.geolocation.getCurrentPosition(
+    // The shared reader checks a withdrawn permission first (the browser might still hold a position).
+    currentPosition(10_000).then(
       (position) => {
-        setOrigin({ lat: position.coords.latitude, lng: position.coords.longitude });
+        setOrigin(position);
         setLocating(false);
         setLocationProblem(false);
       },
@@ -50,7 +48,6 @@ export function HallsHome() {
         setLocating(false);
         setLocationProblem(true);
       },
-      { enableHighAccuracy: false, timeout: 10_000, maximumAge: 300_000 },
     );
   };
 

@@ -10,7 +10,7 @@ import { civilMonth, localised, monthLabel, type SubsidyProgramme, type SubsidyR
 import { usePolled } from '../../shared/usePolled';
 import { ProblemAlert } from '../ProblemAlert';
 import { loadProgrammes, loadQuota, loadReleases, releasesPollMs, sortReleases } from './data';
-import { currentPosition, LocationError, type LocationProblem } from './location';
+import { currentPosition, LocationError, type LocationProblem } from '../../shared/location';
 import { ProgrammeInfo } from './ProgrammeInfo';
 import { ReleaseCard } from './ReleaseCard';
 

@@ -3,7 +3,7 @@ import { ApiError, type Problem } from '../../shared/api';
 import type { Coupon } from '../../shared/subsidies';
 import { attemptForPress, canRetry, cardView, pollDelayMs, retryKeepsKey, stateForAnswer, stateForError, type ClaimState } from './claim';
 import { IDLE_POLL_MS, LIVE_POLL_MS, releasesPollMs, sortReleases } from './data';
-import { currentPosition, LocationError, problemOf, roundPosition } from './location';
+import { currentPosition, LocationError, problemOf, roundPosition } from '../../shared/location';
 import { fullSubsidyFrom } from './ProgrammeInfo';
 
 const problem = (status: number, code: string): ApiError => new ApiError({ type: 'about:blank', title: code, status, code } as Problem);

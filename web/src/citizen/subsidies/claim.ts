@@ -2,7 +2,7 @@
 // moves it. Pure functions, so every state can be tested without a browser.
 import { ApiError } from '../../shared/api';
 import type { Coupon, QueuedClaim } from '../../shared/subsidies';
-import { LocationError, type LocationProblem, type Position } from './location';
+import { LocationError, type LocationProblem, type Position } from '../../shared/location';
 
 export type ClaimState =
   | { kind: 'idle' }

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, newIdempotencyKey } from '../../shared/api';
 import type { Coupon, QueuedClaim } from '../../shared/subsidies';
 import { attemptForPress, isLostAnswer, isWorking, pollDelayMs, retryKeepsKey, stateForAnswer, stateForError, type Attempt, type ClaimState } from './claim';
-import { currentPosition } from './location';
+import { currentPosition } from '../../shared/location';
 
 type Answer = { coupon: Coupon } | QueuedClaim;
 

@@ -1,6 +1,7 @@
-// The resident's position for the TI-05 check (coupons only inside Tianjin), from the browser's
-// Geolocation API. It is asked for only when a coupon is claimed (or checked beforehand on request),
-// kept in memory for that claim, and sent once; the server keeps only the district.
+// The resident's position, from the browser's Geolocation API: for the TI-05 check (coupons only
+// inside Tianjin; asked for only when a coupon is claimed, or checked beforehand on request, kept in
+// memory for that claim and sent once, the server keeps only the district) and for sorting the
+// nearby halls by distance (never sent).
 
 export interface Position {
   lat: number;
