@@ -13,7 +13,7 @@
  */
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/platform/db/index.ts';
-import { benchDatabase, demoTokens, percentile, postgresCpuMs, startServer } from './support.ts';
+import { benchDatabase, demoTokens, percentile, phaseCpuMeter, startServer } from './support.ts';
 
 const stock = Number(process.env.BENCH_STOCK ?? 100_000);
 const people = Number(process.env.BENCH_PEOPLE ?? 150_000);
@@ -30,16 +30,14 @@ async function run(options: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-/** CPU per request (µs) of the server process and of this process (the load generator) over a phase. */
+/** CPU per request (µs) of the server process, of this process (the load generator) and of PostgreSQL over a phase. */
 function cpuMeter(server: { cpuMs(): number }, database: { kind: string }) {
   const serverBefore = server.cpuMs();
-  const ownBefore = process.cpuUsage();
-  const postgresBefore = database.kind === 'postgres' ? postgresCpuMs() : 0;
+  const phase = phaseCpuMeter(database.kind);
   return (requests: number, what = 'request') => {
-    const own = process.cpuUsage(ownBefore);
-    const n = Math.max(1, requests);
-    const postgres = database.kind === 'postgres' ? `, PostgreSQL ${(((postgresCpuMs() - postgresBefore) * 1000) / n).toFixed(1)} µs/${what}` : '';
-    return `server CPU ${(((server.cpuMs() - serverBefore) * 1000) / n).toFixed(1)} µs/${what}, load generator ${((own.user + own.system) / n).toFixed(1)} µs/${what}${postgres}`;
+    const { generatorUs, postgresUs } = phase(requests);
+    const postgres = postgresUs === undefined ? '' : `, PostgreSQL ${postgresUs.toFixed(1)} µs/${what}`;
+    return `server CPU ${(((server.cpuMs() - serverBefore) * 1000) / Math.max(1, requests)).toFixed(1)} µs/${what}, load generator ${generatorUs.toFixed(1)} µs/${what}${postgres}`;
   };
 }
 

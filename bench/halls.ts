@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/platform/db/index.ts';
-import { benchDatabase, demoTokens, percentile, postgresCpuMs, startServer } from './support.ts';
+import { benchDatabase, demoTokens, percentile, phaseCpuMeter, startServer } from './support.ts';
 
 const subscribersWanted = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     console.log('no-op route (GET /api/v1/time)…');
     const pid = server.child.pid;
     let cpuBefore = cpuMs(pid);
-    const noopOwnBefore = process.cpuUsage();
+    const noopPhase = phaseCpuMeter(database.kind);
     // The load generator does the same work per request in both phases (it shares the two cores with
     // the server): prepared requests with a rotating header here too, which the no-op route ignores.
     let rotation = 0;
@@ -116,8 +116,7 @@ async function main(): Promise<void> {
     });
     const noopPerSecond = noop.requests.average;
     const noopCpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, noop.requests.total);
-    const noopOwn = process.cpuUsage(noopOwnBefore);
-    console.log(`  ${Math.round(noopPerSecond)} req/s, p99 ${noop.latency.p99} ms, server CPU ${noopCpuUs.toFixed(0)} µs/request, load generator ${((noopOwn.user + noopOwn.system) / Math.max(1, noop.requests.total)).toFixed(0)} µs/request`);
+    console.log(`  ${Math.round(noopPerSecond)} req/s, p99 ${noop.latency.p99} ms, server CPU ${noopCpuUs.toFixed(0)} µs/request, load generator ${noopPhase(noop.requests.total).generatorUs.toFixed(0)} µs/request`);
 
     // Request k: resident ⌊k / halls⌋ at hall k mod halls, so nobody asks twice at one hall. The
     // requests are built before the run, so the load generator does no more per request than for
@@ -143,8 +142,7 @@ async function main(): Promise<void> {
     const ticketStart = Date.now();
     cpuBefore = cpuMs(pid);
     const splitBefore = cpuSplitMs(pid);
-    const postgresBefore = database.kind === 'postgres' ? postgresCpuMs() : 0;
-    const ownBefore = process.cpuUsage();
+    const ticketPhase = phaseCpuMeter(database.kind);
     const instance = autocannon(
       {
         url: server.url,
@@ -162,16 +160,14 @@ async function main(): Promise<void> {
     const ticketSeconds = (Date.now() - ticketStart) / 1000;
     const issued = statuses.get(201) ?? 0;
     const ticketCpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, issued);
-    const own = process.cpuUsage(ownBefore);
-    const generatorUs = (own.user + own.system) / Math.max(1, issued);
-    const postgresUs = database.kind === 'postgres' ? ((postgresCpuMs() - postgresBefore) * 1000) / Math.max(1, issued) : 0;
+    const { generatorUs, postgresUs } = ticketPhase(issued);
     const splitAfter = cpuSplitMs(pid);
     const systemShare = (splitAfter[1] - splitBefore[1]) / Math.max(1, splitAfter[0] + splitAfter[1] - splitBefore[0] - splitBefore[1]);
     const ticketsPerSecond = issued / ticketSeconds;
     console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     console.log(`  ${issued} tickets in ${ticketSeconds.toFixed(1)} s = ${Math.round(ticketsPerSecond)} tickets/s, p50 ${percentile(ticketLatencies, 50)} ms, p99 ${percentile(ticketLatencies, 99)} ms`);
     console.log(`  tickets/no-op ${(ticketsPerSecond / noopPerSecond).toFixed(3)}; server CPU ${ticketCpuUs.toFixed(0)} µs/ticket, ${(systemShare * 100).toFixed(0)}% of it in the kernel (no-op/ticket CPU ${(noopCpuUs / ticketCpuUs).toFixed(3)})`);
-    console.log(`  load generator ${generatorUs.toFixed(0)} µs/ticket${database.kind === 'postgres' ? `, PostgreSQL ${postgresUs.toFixed(0)} µs/ticket` : ''}`);
+    console.log(`  load generator ${generatorUs.toFixed(0)} µs/ticket${postgresUs === undefined ? '' : `, PostgreSQL ${postgresUs.toFixed(0)} µs/ticket`}`);
 
     // ---- live status streams ----------------------------------------------------------------
     console.log(`opening ${subscribersWanted} status streams…`);

@@ -156,3 +156,23 @@ export async function demoTokens(url: string, role: string, count: number): Prom
   if (!response.ok) throw new Error(`demo tokens: ${response.status} ${await response.text()}`);
   return (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { subject: string; token: string });
 }
+
+/** CPU per request (µs) over one phase: this process (the load generator) and, on a PostgreSQL server, PostgreSQL's processes. */
+export interface PhaseCpu {
+  generatorUs: number;
+  postgresUs: number | undefined;
+}
+
+/** Starts measuring a phase; the function returned reads the CPU per request of the requests it is given. */
+export function phaseCpuMeter(databaseKind: string): (requests: number) => PhaseCpu {
+  const ownBefore = process.cpuUsage();
+  const postgresBefore = databaseKind === 'postgres' ? postgresCpuMs() : 0;
+  return (requests) => {
+    const own = process.cpuUsage(ownBefore);
+    const n = Math.max(1, requests);
+    return {
+      generatorUs: (own.user + own.system) / n,
+      postgresUs: databaseKind === 'postgres' ? ((postgresCpuMs() - postgresBefore) * 1000) / n : undefined,
+    };
+  };
+}

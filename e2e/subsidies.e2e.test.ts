@@ -171,9 +171,7 @@ describe('subsidy coupons', () => {
       // before the claim; the browser itself would still hand out the position it remembers.)
       await context.clearPermissions();
       await context.grantPermissions([], { origin: url });
-      await expect
-        .poll(() => page.evaluate(() => navigator.permissions.query({ name: 'geolocation' }).then((status) => status.state)))
-        .toBe('denied');
+      await expect.poll(() => js<string>(page, `navigator.permissions.query({ name: 'geolocation' }).then((status) => status.state)`)).toBe('denied');
       await card.getByRole('button', { name: msg(zh, 'citizen.subsidies.action.claimAnother') }).click();
       await expect.poll(() => button.getAttribute('data-state')).toBe('open');
       await button.click();
