@@ -73,6 +73,13 @@ function cpuSplitMs(pid: number | undefined): [number, number] {
   }
 }
 
+/** The ticket lines' batch counters (/metrics): batches written, tickets in them, seconds spent. */
+async function ticketBatchMetrics(url: string): Promise<{ count: number; size: number; seconds: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { count: metric('haihe_halls_ticket_batch_size_count'), size: metric('haihe_halls_ticket_batch_size_sum'), seconds: metric('haihe_halls_ticket_batch_seconds_sum') };
+}
+
 interface Subscriber {
   socket: net.Socket;
   buffer: string;
@@ -139,6 +146,7 @@ async function main(): Promise<void> {
     console.log(`tickets by QR tag (${connections} connections, ${seconds} s)…`);
     const statuses = new Map<number, number>();
     const ticketLatencies: number[] = [];
+    const batchesBefore = await ticketBatchMetrics(server.url);
     const ticketStart = Date.now();
     cpuBefore = cpuMs(pid);
     const splitBefore = cpuSplitMs(pid);
@@ -168,6 +176,9 @@ async function main(): Promise<void> {
     console.log(`  ${issued} tickets in ${ticketSeconds.toFixed(1)} s = ${Math.round(ticketsPerSecond)} tickets/s, p50 ${percentile(ticketLatencies, 50)} ms, p99 ${percentile(ticketLatencies, 99)} ms`);
     console.log(`  tickets/no-op ${(ticketsPerSecond / noopPerSecond).toFixed(3)}; server CPU ${ticketCpuUs.toFixed(0)} µs/ticket, ${(systemShare * 100).toFixed(0)}% of it in the kernel (no-op/ticket CPU ${(noopCpuUs / ticketCpuUs).toFixed(3)})`);
     console.log(`  load generator ${generatorUs.toFixed(0)} µs/ticket${postgresUs === undefined ? '' : `, PostgreSQL ${postgresUs.toFixed(0)} µs/ticket`}`);
+    const batchesAfter = await ticketBatchMetrics(server.url);
+    const batches = batchesAfter.count - batchesBefore.count;
+    console.log(`  ${batches} batches, ${((batchesAfter.size - batchesBefore.size) / Math.max(1, batches)).toFixed(1)} tickets and ${(((batchesAfter.seconds - batchesBefore.seconds) / Math.max(1, batches)) * 1000).toFixed(1)} ms per batch on average`);
 
     // ---- live status streams ----------------------------------------------------------------
     console.log(`opening ${subscribersWanted} status streams…`);

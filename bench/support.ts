@@ -118,25 +118,36 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   };
 }
 
-/** CPU time (user + system, ms) used so far by this machine's PostgreSQL server processes (Linux; 0 elsewhere or on PGlite). */
-export function postgresCpuMs(): number {
-  let total = 0;
+/** CPU time (user + system, ms) used so far by each of this machine's PostgreSQL server processes, by pid (Linux; empty elsewhere). */
+export function postgresCpuMs(): Map<string, number> {
+  const byPid = new Map<string, number>();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return 0;
+    return byPid;
   }
   for (const pid of entries) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.split(') ')[1]!.split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      byPid.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
     } catch {
       // the process ended
     }
   }
+  return byPid;
+}
+
+/**
+ * PostgreSQL's CPU (ms) between two readings: what each process still running used since the first
+ * (all of it for a process started since). A process that ended in between (a connection closed)
+ * counts nothing: its total is gone from /proc, and subtracting it made the figure negative.
+ */
+export function postgresCpuSince(before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuMs()) total += ms - Math.min(ms, before.get(pid) ?? 0);
   return total;
 }
 
@@ -166,13 +177,13 @@ export interface PhaseCpu {
 /** Starts measuring a phase; the function returned reads the CPU per request of the requests it is given. */
 export function phaseCpuMeter(databaseKind: string): (requests: number) => PhaseCpu {
   const ownBefore = process.cpuUsage();
-  const postgresBefore = databaseKind === 'postgres' ? postgresCpuMs() : 0;
+  const postgresBefore = databaseKind === 'postgres' ? postgresCpuMs() : new Map<string, number>();
   return (requests) => {
     const own = process.cpuUsage(ownBefore);
     const n = Math.max(1, requests);
     return {
       generatorUs: (own.user + own.system) / n,
-      postgresUs: databaseKind === 'postgres' ? ((postgresCpuMs() - postgresBefore) * 1000) / n : undefined,
+      postgresUs: databaseKind === 'postgres' ? (postgresCpuSince(postgresBefore) * 1000) / n : undefined,
     };
   };
 }

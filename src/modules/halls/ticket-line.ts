@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BatchLine, type BatchLineOptions } from '../../platform/batch-line.ts';
+import { BatchLine, type BatchLineObserver, type BatchLineOptions } from '../../platform/batch-line.ts';
 import { civilDate } from '../../platform/civil-time.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { textArray } from '../../platform/db/arrays.ts';
@@ -51,8 +51,9 @@ export class TicketLine extends BatchLine<TicketRequest, TicketResult> {
     private readonly clock: Clock,
     private readonly logger: Logger,
     options: BatchLineOptions,
+    observer?: BatchLineObserver,
   ) {
-    super(options);
+    super(options, observer);
   }
 
   protected keyOf(request: TicketRequest): string {
