@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityService } from '../src/modules/identity/index.ts';
 import { demoTokens } from '../src/modules/identity/demo.ts';
 import type { SubsidyService } from '../src/modules/subsidies/index.ts';
+import { verifyAudit } from '../src/platform/audit.ts';
 import { databaseKinds } from './support/databases.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -45,6 +46,19 @@ describe.each(databaseKinds())('coupon claims (systems.md S2) on %s', (database)
     const open = await claim(resident().token, 'appliances-2026-offline-2026-03');
     expect(open.statusCode).toBe(201);
     expect(open.json().coupon).toMatchObject({ programme: 'appliances-2026', channel: 'offline', month: '2026-03', expiresAt: '2026-04-01T00:00:00+08:00' });
+  });
+
+  it('every coupon issued is named in its batch’s audit entry, and the chain verifies', async () => {
+    await at('2026-03-01T11:05:00+08:00');
+    const response = await claim(resident().token, 'appliances-2026-offline-2026-03');
+    expect(response.statusCode).toBe(201);
+    const couponId = response.json().coupon.id as string;
+    // The batch's entry is written to audit_pending with the coupon and chained by the reader (ADR 0007).
+    const page = (await inject({ method: 'GET', url: '/api/v1/admin/audit?entityType=subsidy_release&entityId=appliances-2026-offline-2026-03&limit=200', headers: { authorization: `Bearer ${admin}` } })).json();
+    const entries = page.entries.filter((entry: { action: string; summary: { coupons: string[][] } }) =>
+      entry.action === 'subsidies.coupons.claim' && entry.summary.coupons.some((coupon) => coupon[0] === couponId));
+    expect(entries).toHaveLength(1);
+    await expect(verifyAudit(server.platform.context.database)).resolves.toMatchObject({ ok: true, problems: [] });
   });
 
   it('TI-05: a claim from outside Tianjin is refused with OUTSIDE_CITY and issues nothing', async () => {
