@@ -69,10 +69,8 @@ $$;
 -- Moves up to p_limit committed pending entries into the chain, oldest first; returns how many.
 -- The head is locked before the entries are taken, so concurrent callers chain one after another
 -- and each takes what the one before left.
--- The table is emptied a few times a second and vacuumed far less often, so it is mostly dead rows:
--- it is read through its primary key only, never scanned.
 CREATE FUNCTION audit_chain_pending(p_limit int) RETURNS int
-LANGUAGE plpgsql SET haihe.audit_deferred = 'off' SET haihe.audit_chaining = 'on' SET enable_seqscan = off AS $$
+LANGUAGE plpgsql SET haihe.audit_deferred = 'off' SET haihe.audit_chaining = 'on' AS $$
 DECLARE
   v_occurred_at timestamptz[];
   v_actor text[];
@@ -84,7 +82,7 @@ DECLARE
   v_request_id text[];
 BEGIN
   -- Nothing waiting (the usual case between bursts): no lock, no write.
-  IF NOT EXISTS (SELECT 1 FROM audit_pending ORDER BY id LIMIT 1) THEN RETURN 0; END IF;
+  IF NOT EXISTS (SELECT 1 FROM audit_pending) THEN RETURN 0; END IF;
   PERFORM 1 FROM audit_head h WHERE h.id = 1 FOR UPDATE;
   WITH moved AS (
     DELETE FROM audit_pending p WHERE p.id IN (SELECT q.id FROM audit_pending q ORDER BY q.id LIMIT p_limit) RETURNING p.*
