@@ -10,7 +10,6 @@ import type { Config } from './platform/config.ts';
 import { openDatabase, type Database } from './platform/db/index.ts';
 import { migrate, type MigrationSource } from './platform/db/migrate.ts';
 import { apiNotFound, createHttpServer, type App, type RouteAccess } from './platform/http/server.ts';
-import { AuditChainer } from './platform/audit.ts';
 import { JobRunner } from './platform/jobs.ts';
 import { loadKeyring } from './platform/keys.ts';
 import { createLogger } from './platform/logger.ts';
@@ -93,7 +92,6 @@ export async function buildPlatform(options: AppOptions): Promise<Platform> {
   const metrics = new Metrics(db);
   const keys = loadKeyring(config);
   const jobs = new JobRunner(db, clock, logger.child({ component: 'jobs' }), config.jobPollIntervalMs);
-  const auditChainer = new AuditChainer(db, logger.child({ component: 'audit' }), config.auditChainIntervalMs);
   let calendar: WorkingCalendar = await loadCalendar(db);
   const context: PlatformContext = {
     config,
@@ -186,7 +184,6 @@ export async function buildPlatform(options: AppOptions): Promise<Platform> {
 
   await app.ready();
   if (options.startJobs ?? config.jobsEnabled) jobs.start();
-  auditChainer.start();
 
   return {
     app,
@@ -196,7 +193,6 @@ export async function buildPlatform(options: AppOptions): Promise<Platform> {
     async close() {
       await jobs.stop();
       await app.close();
-      await auditChainer.stop();
       if (ownsDatabase) await db.close();
     },
   };

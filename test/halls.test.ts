@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoTokens } from '../src/modules/identity/demo.ts';
 import { makeIdNumber, type IdentityService } from '../src/modules/identity/index.ts';
 import type { HallsService } from '../src/modules/halls/index.ts';
-import { chainPendingAudit, systemActor, verifyAudit } from '../src/platform/audit.ts';
+import { systemActor, verifyAudit } from '../src/platform/audit.ts';
 import { districtMap } from '../src/platform/geo.ts';
 import { databaseKinds } from './support/databases.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -272,7 +272,6 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
       const [row] = await db.query<{ found: number }>(`SELECT count(*)::int AS found FROM ${table} t WHERE t::text LIKE $1 OR t::text LIKE $2`, [`%${person.idNumber}%`, `%${newcomer}%`]);
       expect(row!.found, table).toBe(0);
     }
-    await chainPendingAudit(db);
     const [audit] = await db.query<{ found: number }>(`SELECT count(*)::int AS found FROM audit_log WHERE summary::text LIKE $1 OR summary::text LIKE $2`, [`%${person.idNumber}%`, `%${newcomer}%`]);
     expect(audit!.found).toBe(0);
     await drain();
@@ -667,7 +666,6 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
   });
 
   it('every state change is in the audit log', async () => {
-    await chainPendingAudit(server.platform.context.database);
     const rows = await server.platform.context.database.query<{ action: string }>(`SELECT DISTINCT action FROM audit_log WHERE action LIKE 'halls.%'`);
     const actions = new Set(rows.map((row) => row.action));
     for (const action of [
@@ -697,17 +695,6 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     at(MONDAY_10);
   });
 
-  it('POL-19: a ticket batch’s audit entry waits outside the chain only moments: the process chains it in the background', async () => {
-    const ticket = (await take(resident())).json().ticket;
-    const db = server.platform.context.database;
-    // No reader chains it here: the server's own chainer (AUDIT_CHAIN_INTERVAL_MS) does.
-    await expect
-      .poll(async () => (await db.query(`SELECT 1 FROM audit_log WHERE action = 'halls.tickets.issue' AND summary::text LIKE $1`, [`%${ticket.id}%`])).length, { timeout: 10_000, interval: 50 })
-      .toBe(1);
-    const [pending] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_pending WHERE summary::text LIKE $1`, [`%${ticket.id}%`]);
-    expect(pending!.n).toBe(0);
-  });
-
   it('POL-19: a ticket left from an earlier day (the end-of-day job did not run) does not block, is expired by the next ticket and named in its audit entry', async () => {
     at('2026-03-02T16:00:00+08:00');
     const person = resident();
@@ -717,7 +704,6 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     const next = await take(person);
     expect(next.statusCode).toBe(201);
     expect((await get(person.token, `/api/v1/me/tickets/${old.id}`)).json().status).toBe('expired');
-    await chainPendingAudit(server.platform.context.database);
     const [entry] = await server.platform.context.database.query<{ summary: { expired?: string[]; tickets: unknown[][] } }>(
       `SELECT summary FROM audit_log WHERE action = 'halls.tickets.issue' AND summary::text LIKE $1 ORDER BY position DESC LIMIT 1`,
       [`%${next.json().ticket.id}%`],

@@ -53,7 +53,7 @@ describe.each(databaseKinds())('coupon claims (systems.md S2) on %s', (database)
     const response = await claim(resident().token, 'appliances-2026-offline-2026-03');
     expect(response.statusCode).toBe(201);
     const couponId = response.json().coupon.id as string;
-    // The batch's entry is written to audit_pending with the coupon and chained by the reader (ADR 0007).
+    // The batch appends one entry naming every coupon it issued (subsidy_claim_batch, step 5).
     const page = (await inject({ method: 'GET', url: '/api/v1/admin/audit?entityType=subsidy_release&entityId=appliances-2026-offline-2026-03&limit=200', headers: { authorization: `Bearer ${admin}` } })).json();
     const entries = page.entries.filter((entry: { action: string; summary: { coupons: string[][] } }) =>
       entry.action === 'subsidies.coupons.claim' && entry.summary.coupons.some((coupon) => coupon[0] === couponId));

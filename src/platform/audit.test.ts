@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../../test/support/databases.ts';
 import { migrationSources, openAndMigrate } from '../app.ts';
-import { appendAudit, canonicalJson, chainPendingAudit, verifyAudit, type AuditEntry } from './audit.ts';
+import { appendAudit, canonicalJson, verifyAudit, type AuditEntry } from './audit.ts';
 import { loadConfig } from './config.ts';
 import type { Database, Queryable } from './db/index.ts';
 import { migrate } from './db/migrate.ts';
@@ -61,13 +61,8 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
   });
   beforeEach(async () => {
     await tamper(database, ['DELETE FROM audit_log']);
-    await database.transaction(async (tx) => {
-      await tx.execute(`SET LOCAL haihe.audit_chaining = 'on'`);
-      await tx.execute('DELETE FROM audit_pending');
-    });
     await database.execute(`UPDATE audit_head SET position = 0, hash = 'genesis' WHERE id = 1`);
   });
-
 
   it('starts intact and empty', async () => {
     expect(await verifyAudit(database)).toEqual({ ok: true, entries: 0, problems: [] });
@@ -220,94 +215,6 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
       expect(new Set(group).size).toBe(1);
     }
     expect(await verifyAudit(database)).toEqual({ ok: true, entries: committed * perTransaction, problems: [] });
-  });
-});
-
-describe.each(databaseKinds())('deferred audit entries on %s', (kind) => {
-  let test: TestDatabase;
-  let database: Database;
-
-  beforeAll(async () => {
-    test = await freshDatabase(kind);
-    database = test.database;
-    await migrate(database, migrationSources([]));
-    // A batch function marked like hall_take_tickets (migration 0003): its entries are deferred.
-    await database.execute(`
-      CREATE FUNCTION test_deferred_write(p_entity text[]) RETURNS void LANGUAGE plpgsql SET haihe.audit_deferred = 'on' AS $$
-      DECLARE n int := cardinality(p_entity);
-      BEGIN
-        PERFORM audit_append(array_fill(now(), ARRAY[n]), array_fill('system'::text, ARRAY[n]), array_fill(NULL::text, ARRAY[n]),
-                             array_fill('case.batch'::text, ARRAY[n]), array_fill('case'::text, ARRAY[n]), p_entity,
-                             array_fill('{"batch":true}'::jsonb, ARRAY[n]), array_fill(NULL::text, ARRAY[n]));
-      END;
-      $$`);
-  });
-  afterAll(async () => {
-    await test?.drop();
-  });
-
-  const deferred = (tx: Queryable, ...entities: string[]) => tx.query('SELECT test_deferred_write($1::text[])', [entities]);
-  const chained = async () =>
-    (await database.query<{ position: number; entity_id: string; action: string }>('SELECT position, entity_id, action FROM audit_log ORDER BY position'));
-
-  it('wait outside the chain, commit or roll back with their transaction, and are chained oldest first', async () => {
-    await database.transaction((tx) => deferred(tx, 'b-1', 'b-2'));
-    await expect(
-      database.transaction(async (tx) => {
-        await deferred(tx, 'lost-1');
-        throw new Error('the change failed');
-      }),
-    ).rejects.toThrow('the change failed');
-    await database.transaction((tx) => appendAudit(tx, [entry(1)]));
-    await database.transaction((tx) => deferred(tx, 'b-3'));
-    // The direct append is chained at once; the deferred entries wait, and the head did not move for them.
-    expect((await chained()).map((row) => row.entity_id)).toEqual(['case-1']);
-    const [waiting] = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_pending');
-    expect(waiting!.n).toBe(3);
-
-    expect(await chainPendingAudit(database, 2)).toBe(3);
-    expect((await chained()).map((row) => `${row.position}:${row.entity_id}`)).toEqual(['1:case-1', '2:b-1', '3:b-2', '4:b-3']);
-    expect(await chainPendingAudit(database)).toBe(0);
-    expect(await verifyAudit(database)).toEqual({ ok: true, entries: 4, problems: [] });
-  });
-
-  it('cannot be changed, and only chaining removes them', async () => {
-    await database.transaction((tx) => deferred(tx, 'kept'));
-    await expect(database.execute(`UPDATE audit_pending SET entity_id = 'other'`)).rejects.toThrow(/only moved into the chain/);
-    await expect(database.execute('DELETE FROM audit_pending')).rejects.toThrow(/only moved into the chain/);
-    await expect(database.execute('TRUNCATE audit_pending')).rejects.toThrow(/only moved into the chain/);
-    // verifyAudit chains what is pending before it reads.
-    const before = (await chained()).length;
-    expect(await verifyAudit(database)).toMatchObject({ ok: true, entries: before + 1 });
-    expect((await chained()).at(-1)!.entity_id).toBe('kept');
-  });
-
-  it('keep the chain gap-free and unforked with deferred writers, direct appenders and chainers at once', async () => {
-    const before = (await chained()).length;
-    const writers = 16;
-    await Promise.all(
-      Array.from({ length: writers }, (_, w) =>
-        database.transaction(async (tx: Queryable) => {
-          if (w % 2 === 0) await deferred(tx, `w-${w}-a`, `w-${w}-b`);
-          else await appendAudit(tx, [entry(100 + w, { entityId: `w-${w}-a` }), entry(200 + w, { entityId: `w-${w}-b` })]);
-          if (w % 8 === 7) throw new Error('rolled back');
-        }).catch(() => undefined).then(() => chainPendingAudit(database)),
-      ),
-    );
-    await chainPendingAudit(database);
-    const rows = await chained();
-    const committed = writers - writers / 8;
-    expect(rows.map((row) => row.position)).toEqual(Array.from({ length: before + committed * 2 }, (_, i) => i + 1));
-    const entities = rows.slice(before).map((row) => row.entity_id);
-    expect(new Set(entities).size).toBe(committed * 2);
-    expect(entities).not.toContain('w-7-a');
-    expect(entities).not.toContain('w-15-b');
-    // A direct append's two entries stay consecutive.
-    for (let w = 1; w < writers; w += 2) {
-      const at = entities.indexOf(`w-${w}-a`);
-      if (at >= 0) expect(entities[at + 1]).toBe(`w-${w}-b`);
-    }
-    expect(await verifyAudit(database)).toMatchObject({ ok: true, problems: [] });
   });
 });
 

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { Logger } from 'pino';
 import type { Queryable } from './db/index.ts';
 
 /** Who changed something: a signed-in subject, a machine client, or the platform itself. */
@@ -83,59 +82,6 @@ export async function appendAudit(tx: Queryable, entries: readonly AuditEntry[])
   );
 }
 
-/**
- * Moves the entries waiting in audit_pending into the chain (migration 0003; the batch functions
- * marked `SET haihe.audit_deferred = on` write there), oldest first, until none is left; returns
- * how many were chained. Readers of the log call it first, so what they read lacks no committed
- * entry.
- */
-export async function chainPendingAudit(database: Queryable, batchSize = 5000): Promise<number> {
-  let chained = 0;
-  for (;;) {
-    const [row] = await database.query<{ moved: number }>('SELECT audit_chain_pending($1) AS moved', [batchSize]);
-    const moved = row?.moved ?? 0;
-    chained += moved;
-    if (moved < batchSize) return chained;
-  }
-}
-
-/** Chains pending audit entries a few times a second in the background (one per server process). */
-export class AuditChainer {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-
-  constructor(
-    private readonly database: Queryable,
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (this.#running) return;
-      this.#running = chainPendingAudit(this.database)
-        .then(() => undefined, (error: unknown) => this.logger.warn({ err: error }, 'chaining pending audit entries failed'))
-        .finally(() => {
-          this.#running = undefined;
-        });
-    }, this.intervalMs);
-    this.#timer.unref();
-  }
-
-  /** Stops the timer and chains what is still pending, so a stopped process leaves nothing behind. */
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
-    try {
-      await chainPendingAudit(this.database);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'chaining pending audit entries failed');
-    }
-  }
-}
-
 export interface AuditVerification {
   ok: boolean;
   entries: number;
@@ -144,7 +90,6 @@ export interface AuditVerification {
 
 /** Recomputes the whole chain and reports edited, deleted or inserted rows and a moved head. */
 export async function verifyAudit(database: Queryable, pageSize = 5000): Promise<AuditVerification> {
-  await chainPendingAudit(database);
   const problems: string[] = [];
   let previousHash = 'genesis';
   let expectedPosition = 1;

@@ -23,8 +23,6 @@ export interface Config {
   };
   readonly bodyLimitBytes: number;
   readonly jobPollIntervalMs: number;
-  /** How often each process moves deferred audit entries into the chain (migration 0003). */
-  readonly auditChainIntervalMs: number;
   /** Run scheduled jobs in this process (turn off for processes that should only serve HTTP). */
   readonly jobsEnabled: boolean;
   /** Trust X-Forwarded-For from a proxy in front (set TRUST_PROXY=1 behind a load balancer). */
@@ -163,7 +161,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     jobPollIntervalMs: integer('JOB_POLL_INTERVAL_MS', 1000, 10, 60_000),
-    auditChainIntervalMs: integer('AUDIT_CHAIN_INTERVAL_MS', 200, 10, 60_000),
     jobsEnabled: boolean('HAIHE_JOBS', true),
     oidc: { issuer: oidcIssuer, clientId: oidcClientId, clientSecret: oidcClientSecret },
     trustProxy: boolean('TRUST_PROXY', false),

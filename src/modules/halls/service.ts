@@ -225,10 +225,9 @@ export class HallsService {
     this.#policy = readPolicyFile();
     const onPglite = context.database.kind === 'pglite';
     // On PostgreSQL the halls are dealt out among two lines (#lineFor), one batch in flight each: the
-    // batches of the two lines lock different halls, so they run and commit at once (their audit
-    // entries are chained afterwards, docs/adr/0007; a single line with two batches in flight ran
-    // them one after the other, the second waiting for the first's hall locks). The embedded
-    // database has one connection: one line.
+    // batches of the two lines lock different halls, so they run at once and wait for each other only
+    // at the audit head (a single line with two batches in flight ran them one after the other, the
+    // second waiting for the first's hall locks). The embedded database has one connection: one line.
     const lines = onPglite ? 1 : TICKET_LINES_POSTGRES;
     const batchSizes = context.metrics.histogram('haihe_halls_ticket_batch_size', 'Tickets written per database call', [1, 8, 32, 64, 128, 256]);
     const batchSeconds = context.metrics.histogram('haihe_halls_ticket_batch_seconds', 'Time to write one batch of tickets (its transaction included)', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);

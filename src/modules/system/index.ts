@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { appendAudit, chainPendingAudit, verifyAudit } from '../../platform/audit.ts';
+import { appendAudit, verifyAudit } from '../../platform/audit.ts';
 import { CalendarYearSchema, storeCalendarYear } from '../../platform/calendar.ts';
 import { formatCivil } from '../../platform/civil-time.ts';
 import { pruneIdempotencyKeys } from '../../platform/http/idempotency.ts';
@@ -176,8 +176,6 @@ export const systemModule: Module = {
       },
       async (request) => {
         const { entityType, entityId, before, limit = 50 } = request.query;
-        // Entries written by the batch lines may still wait to be chained: chain them first.
-        if (before === undefined) await chainPendingAudit(context.database);
         const rows = await context.database.query<{
           position: number; occurred_at: Date; actor: string; actor_role: string | null; action: string;
           entity_type: string; entity_id: string; summary: Record<string, unknown>; hash: string;
