@@ -1,6 +1,6 @@
 /**
  * npm run bench:halls — one platform process (demo halls), load from this process:
- *   1. the no-op route GET /api/v1/time, for the ratio;
+ *   1. the no-op route GET /api/v1/time, for the ratio, alternating in short rounds with
  *   2. tickets taken by QR tag over HTTP at high concurrency (tickets/s, share of the no-op route);
  *   3. SUBSCRIBERS live status streams (server-sent events) spread over the halls while tickets are
  *      taken and called at a steady rate: status changes per second, pushes delivered, and the
@@ -8,7 +8,8 @@
  * The database is checked afterwards (one active ticket per person and hall, numbers unique).
  *
  * Environment: DATABASE_URL (PostgreSQL server; default the embedded PGlite), BENCH_SUBSCRIBERS
- * (10000), BENCH_SECONDS (10: no-op and ticket phases), BENCH_STREAM_SECONDS (20), BENCH_PEOPLE
+ * (10000), BENCH_SECONDS (10: no-op and ticket phases, each in all), BENCH_ROUNDS (5: the two phases
+ * alternate in this many rounds), BENCH_STREAM_SECONDS (20), BENCH_PEOPLE
  * (6000 residents; each takes at most one ticket per hall), BENCH_CONNECTIONS (200, both HTTP phases),
  * BENCH_CHANGES_PER_SECOND (40 tickets/s plus as many calls and finishes as the windows manage).
  */
@@ -21,6 +22,7 @@ import { benchDatabase, demoTokens, percentile, phaseCpuMeter, startServer } fro
 
 const subscribersWanted = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const streamSeconds = Number(process.env.BENCH_STREAM_SECONDS ?? 20);
 const people = Number(process.env.BENCH_PEOPLE ?? 6000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
@@ -107,24 +109,14 @@ async function main(): Promise<void> {
     }
     console.log(`  ${residents.length} residents, ${halls.length} halls in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    console.log('no-op route (GET /api/v1/time)…');
+    // The no-op route and the ticket phase alternate in `rounds` short rounds, so both are measured
+    // under the same conditions: on these shared machines the speed drifts by a quarter or more over
+    // seconds, and one long phase of each compared two different machines.
     const pid = server.child.pid;
-    let cpuBefore = cpuMs(pid);
-    const noopPhase = phaseCpuMeter(database.kind);
     // The load generator does the same work per request in both phases (it shares the two cores with
     // the server): prepared requests with a rotating header here too, which the no-op route ignores.
     let rotation = 0;
     const noopRequests = residents.slice(0, 1000).map((token) => ({ method: 'GET' as const, path: '/api/v1/time', headers: { 'x-bench-token': token } }));
-    const noop = await run({
-      url: server.url,
-      connections,
-      duration: seconds,
-      requests: [{ method: 'GET', path: '/api/v1/time', setupRequest: () => noopRequests[rotation++ % noopRequests.length]! }],
-    });
-    const noopPerSecond = noop.requests.average;
-    const noopCpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, noop.requests.total);
-    console.log(`  ${Math.round(noopPerSecond)} req/s, p99 ${noop.latency.p99} ms, server CPU ${noopCpuUs.toFixed(0)} µs/request, load generator ${noopPhase(noop.requests.total).generatorUs.toFixed(0)} µs/request`);
-
     // Request k: resident ⌊k / halls⌋ at hall k mod halls, so nobody asks twice at one hall. The
     // requests are built before the run, so the load generator does no more per request than for
     // the no-op route.
@@ -143,39 +135,75 @@ async function main(): Promise<void> {
       next += 1;
       return request;
     };
-    console.log(`tickets by QR tag (${connections} connections, ${seconds} s)…`);
+    const phaseSeconds = seconds / rounds;
+    const noop = { requests: 0, seconds: 0, serverMs: 0, generatorUs: 0, p99: [] as number[] };
+    const ticket = { issued: 0, seconds: 0, serverMs: 0, systemMs: 0, generatorUs: 0, postgresUs: 0 };
     const statuses = new Map<number, number>();
     const ticketLatencies: number[] = [];
+    console.log(`no-op route (GET /api/v1/time) and tickets by QR tag, alternating: ${rounds} rounds of ${phaseSeconds.toFixed(1)} s each, ${connections} connections…`);
+    // One second of each, not counted: the first requests of a route pay for compiling its code.
+    await run({ url: server.url, connections, duration: 1, requests: [{ method: 'GET', path: '/api/v1/time', setupRequest: () => noopRequests[rotation++ % noopRequests.length]! }] });
+    await run({ url: server.url, connections, duration: 1, requests: [{ method: 'POST', path: '/', setupRequest: ticketRequest() }] });
     const batchesBefore = await ticketBatchMetrics(server.url);
-    const ticketStart = Date.now();
-    cpuBefore = cpuMs(pid);
-    const splitBefore = cpuSplitMs(pid);
-    const ticketPhase = phaseCpuMeter(database.kind);
-    const instance = autocannon(
-      {
+    for (let round = 1; round <= rounds; round += 1) {
+      let cpuBefore = cpuMs(pid);
+      let meter = phaseCpuMeter(database.kind);
+      let started = Date.now();
+      const noopRun = await run({
         url: server.url,
         connections,
-        duration: seconds,
-        requests: [{ method: 'POST', path: '/', setupRequest: ticketRequest() }],
-      },
-      () => undefined,
-    );
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-      if (statusCode === 201) ticketLatencies.push(responseTime);
-    });
-    await new Promise((resolve) => instance.on('done', resolve));
-    const ticketSeconds = (Date.now() - ticketStart) / 1000;
-    const issued = statuses.get(201) ?? 0;
-    const ticketCpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(1, issued);
-    const { generatorUs, postgresUs } = ticketPhase(issued);
-    const splitAfter = cpuSplitMs(pid);
-    const systemShare = (splitAfter[1] - splitBefore[1]) / Math.max(1, splitAfter[0] + splitAfter[1] - splitBefore[0] - splitBefore[1]);
-    const ticketsPerSecond = issued / ticketSeconds;
-    console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    console.log(`  ${issued} tickets in ${ticketSeconds.toFixed(1)} s = ${Math.round(ticketsPerSecond)} tickets/s, p50 ${percentile(ticketLatencies, 50)} ms, p99 ${percentile(ticketLatencies, 99)} ms`);
-    console.log(`  tickets/no-op ${(ticketsPerSecond / noopPerSecond).toFixed(3)}; server CPU ${ticketCpuUs.toFixed(0)} µs/ticket, ${(systemShare * 100).toFixed(0)}% of it in the kernel (no-op/ticket CPU ${(noopCpuUs / ticketCpuUs).toFixed(3)})`);
-    console.log(`  load generator ${generatorUs.toFixed(0)} µs/ticket${postgresUs === undefined ? '' : `, PostgreSQL ${postgresUs.toFixed(0)} µs/ticket`}`);
+        duration: phaseSeconds,
+        requests: [{ method: 'GET', path: '/api/v1/time', setupRequest: () => noopRequests[rotation++ % noopRequests.length]! }],
+      });
+      const noopSeconds = (Date.now() - started) / 1000;
+      noop.requests += noopRun.requests.total;
+      noop.seconds += noopSeconds;
+      noop.serverMs += cpuMs(pid) - cpuBefore;
+      noop.generatorUs += meter(1).generatorUs;
+      noop.p99.push(noopRun.latency.p99);
+
+      cpuBefore = cpuMs(pid);
+      const splitBefore = cpuSplitMs(pid);
+      meter = phaseCpuMeter(database.kind);
+      const issuedBefore = statuses.get(201) ?? 0;
+      started = Date.now();
+      const instance = autocannon(
+        {
+          url: server.url,
+          connections,
+          duration: phaseSeconds,
+          requests: [{ method: 'POST', path: '/', setupRequest: ticketRequest() }],
+        },
+        () => undefined,
+      );
+      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+        if (statusCode === 201) ticketLatencies.push(responseTime);
+      });
+      await new Promise((resolve) => instance.on('done', resolve));
+      const ticketSeconds = (Date.now() - started) / 1000;
+      const issued = (statuses.get(201) ?? 0) - issuedBefore;
+      const cpu = meter(1);
+      ticket.issued += issued;
+      ticket.seconds += ticketSeconds;
+      ticket.serverMs += cpuMs(pid) - cpuBefore;
+      ticket.systemMs += cpuSplitMs(pid)[1] - splitBefore[1];
+      ticket.generatorUs += cpu.generatorUs;
+      ticket.postgresUs += cpu.postgresUs ?? 0;
+      const noopRate = noopRun.requests.total / noopSeconds;
+      const ticketRate = issued / ticketSeconds;
+      console.log(`  round ${round}: no-op ${Math.round(noopRate)} req/s, tickets ${Math.round(ticketRate)}/s, tickets/no-op ${(ticketRate / noopRate).toFixed(3)}`);
+    }
+    const noopPerSecond = noop.requests / noop.seconds;
+    const noopCpuUs = (noop.serverMs * 1000) / Math.max(1, noop.requests);
+    console.log(`no-op route: ${noop.requests} requests in ${noop.seconds.toFixed(1)} s = ${Math.round(noopPerSecond)} req/s, p99 ${Math.max(...noop.p99)} ms (worst round), server CPU ${noopCpuUs.toFixed(0)} µs/request, load generator ${(noop.generatorUs / Math.max(1, noop.requests)).toFixed(0)} µs/request`);
+    const issued = ticket.issued;
+    const ticketsPerSecond = issued / ticket.seconds;
+    const ticketCpuUs = (ticket.serverMs * 1000) / Math.max(1, issued);
+    console.log(`tickets: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`  ${issued} tickets in ${ticket.seconds.toFixed(1)} s = ${Math.round(ticketsPerSecond)} tickets/s, p50 ${percentile(ticketLatencies, 50)} ms, p99 ${percentile(ticketLatencies, 99)} ms`);
+    console.log(`  tickets/no-op ${(ticketsPerSecond / noopPerSecond).toFixed(3)}; server CPU ${ticketCpuUs.toFixed(0)} µs/ticket, ${((ticket.systemMs / Math.max(1, ticket.serverMs)) * 100).toFixed(0)}% of it in the kernel (no-op/ticket CPU ${(noopCpuUs / ticketCpuUs).toFixed(3)})`);
+    console.log(`  load generator ${(ticket.generatorUs / Math.max(1, issued)).toFixed(0)} µs/ticket${database.kind === 'postgres' ? `, PostgreSQL ${(ticket.postgresUs / Math.max(1, issued)).toFixed(0)} µs/ticket` : ''}`);
     const batchesAfter = await ticketBatchMetrics(server.url);
     const batches = batchesAfter.count - batchesBefore.count;
     console.log(`  ${batches} batches, ${((batchesAfter.size - batchesBefore.size) / Math.max(1, batches)).toFixed(1)} tickets and ${(((batchesAfter.seconds - batchesBefore.seconds) / Math.max(1, batches)) * 1000).toFixed(1)} ms per batch on average`);
