@@ -3,9 +3,11 @@
  * PEOPLE distinct demo residents at high concurrency, measured against the same server's no-op
  * route in the same run. The database is checked afterwards for broken invariants.
  *
- * Phases: the no-op route; the claims; SOLD_OUT answers to residents who got nothing; the no-op route
- * again (drift). The ratios on the result line are against the first no-op phase. Server CPU per
- * request (and PostgreSQL's, on a server on this machine) comes from /proc.
+ * Phases: a second of the no-op route, not counted (its code compiles); the no-op route; the claims;
+ * SOLD_OUT answers to residents who got nothing; the no-op route again. The ratios on the result line
+ * are against the mean of the two no-op phases, which bracket the others: on these shared machines the
+ * speed drifts by a quarter within a run. Server CPU per request (and PostgreSQL's, on a server on
+ * this machine) comes from /proc.
  *
  * Environment: DATABASE_URL (PostgreSQL server; default the embedded PGlite), BENCH_STOCK (100000),
  * BENCH_PEOPLE (150000), BENCH_CONNECTIONS (400), BENCH_SECONDS (10, no-op and sold-out phases),
@@ -70,13 +72,13 @@ async function main(): Promise<void> {
     // with the server): a rotating header here too, which the no-op route ignores. (Requests built
     // once per connection, tried instead, made this phase slower in this process.)
     let rotation = 0;
-    const noopPhase = async (when: string) => {
+    const noopPhase = async (when: string, duration = seconds) => {
       console.log(`no-op route (GET /api/v1/time), ${when}…`);
       const meter = cpuMeter(server, database);
       const result = await run({
         url: server.url,
         connections: 100,
-        duration: seconds,
+        duration,
         requests: [
           {
             method: 'GET',
@@ -91,7 +93,8 @@ async function main(): Promise<void> {
       console.log(`  ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; ${meter(result.requests.total)}`);
       return result.requests.average;
     };
-    const noopPerSecond = await noopPhase('before the release');
+    await noopPhase('warming up, not counted', 1);
+    const noopBefore = await noopPhase('before the release');
 
     console.log(`claims: ${people} residents against ${stock} coupons…`);
     let next = 0;
@@ -172,8 +175,11 @@ async function main(): Promise<void> {
     const soldOutPerSecond = soldOut.requests.average;
     console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats?.['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms; ${soldOutMeter(soldOut.requests.total)}`);
     // The same no-op phase once more, to show how far the machine and the server drifted during the run.
-    const noopAfter = await noopPhase('again after the release, for drift');
-    console.log(`  against it: claims/no-op ${(claimsPerSecond / noopAfter).toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noopAfter).toFixed(3)}`);
+    const noopAfter = await noopPhase('again after the release');
+    for (const [when, noop] of [['before', noopBefore], ['after', noopAfter]] as const) {
+      console.log(`  against the no-op route ${when} alone: claims/no-op ${(claimsPerSecond / noop).toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noop).toFixed(3)}`);
+    }
+    const noopPerSecond = (noopBefore + noopAfter) / 2;
 
     await server.stop('SIGTERM');
     const db = await openDatabase({ databaseUrl: database.url, dataDir: database.dataDir });
@@ -201,7 +207,7 @@ async function main(): Promise<void> {
     if (counters!.count > 0) violations.push(`${counters!.count} quota counters differ from coupons`);
     for (const violation of violations) console.log(`  VIOLATION: ${violation}`);
     const ratio = claimsPerSecond / noopPerSecond;
-    console.log(`  claims/no-op ${ratio.toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noopPerSecond).toFixed(3)}`);
+    console.log(`  against their mean (${Math.round(noopPerSecond)} req/s): claims/no-op ${ratio.toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noopPerSecond).toFixed(3)}`);
     console.log(
       `flash: claims_per_s=${Math.round(claimsPerSecond)} noop_per_s=${Math.round(noopPerSecond)} ratio=${ratio.toFixed(3)} ` +
         `soldout_per_s=${Math.round(soldOutPerSecond)} p99_ms=${p99} violations=${violations.length} database=${database.kind}`,
