@@ -4,10 +4,11 @@
  * route in the same run. The database is checked afterwards for broken invariants.
  *
  * Phases: 10,000 other residents claim from the month's other programme, and a second of the no-op
- * route, both not counted (their code compiles); the no-op route; the claims;
- * SOLD_OUT answers to residents who got nothing; the no-op route again. The ratios on the result line
- * are against the mean of the two no-op phases, which bracket the others: on these shared machines the
- * speed drifts by a quarter within a run. Server CPU per request (and PostgreSQL's, on a server on
+ * route, both not counted (their code compiles); the no-op route; the claims; then five rounds of
+ * SOLD_OUT answers to residents who got nothing, each followed by as long of the no-op route. The
+ * ratios on the result line are against the mean of the no-op route before the release and in those
+ * rounds, which bracket the claims and share the sold-out answers' conditions: on these shared
+ * machines the speed drifts by a quarter within a run. Server CPU per request (and PostgreSQL's, on a server on
  * this machine) comes from /proc.
  *
  * Environment: DATABASE_URL (PostgreSQL server; default the embedded PGlite), BENCH_STOCK (100000),
@@ -27,6 +28,17 @@ const RELEASE = `appliances-2026-offline-${MONTH}`;
 const WARM_UP_RELEASE = `digital-2026-offline-${MONTH}`;
 const WARM_UP_PEOPLE = 10_000;
 const LOCATION = JSON.stringify({ location: { lat: 39.1237, lng: 117.202 } });
+
+/** A claim on `release` with a location in the city, each request signed in as `token()` (called once per request). */
+function claimRequest(release: string, token: () => string): autocannon.Request {
+  return {
+    method: 'POST',
+    path: `/api/v1/subsidies/releases/${release}/claims`,
+    headers: { 'content-type': 'application/json' },
+    body: LOCATION,
+    setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: token() } }),
+  };
+}
 
 async function run(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -88,15 +100,7 @@ async function main(): Promise<void> {
       url: server.url,
       connections,
       amount: WARM_UP_PEOPLE,
-      requests: [
-        {
-          method: 'POST',
-          path: `/api/v1/subsidies/releases/${WARM_UP_RELEASE}/claims`,
-          headers: { 'content-type': 'application/json' },
-          body: LOCATION,
-          setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: warmUpTokens[warmUpNext++ % warmUpTokens.length]! } }),
-        },
-      ],
+      requests: [claimRequest(WARM_UP_RELEASE, () => warmUpTokens[warmUpNext++ % warmUpTokens.length]!)],
     });
 
     // The load generator does the same work per request in every phase (it shares the two cores
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
     const noopPhase = async (when: string, duration = seconds) => {
       console.log(`no-op route (GET /api/v1/time), ${when}…`);
       const meter = cpuMeter(server, database);
+      const started = Date.now();
       const result = await run({
         url: server.url,
         connections: 100,
@@ -121,11 +126,13 @@ async function main(): Promise<void> {
           },
         ],
       });
-      console.log(`  ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms; ${meter(result.requests.total)}`);
-      return result.requests.average;
+      const elapsed = (Date.now() - started) / 1000;
+      console.log(`  ${Math.round(result.requests.total / elapsed)} req/s, p99 ${result.latency.p99} ms; ${meter(result.requests.total)}`);
+      return { requests: result.requests.total, seconds: elapsed };
     };
     await noopPhase('warming up, not counted', 1);
-    const noopBefore = await noopPhase('before the release');
+    const before = await noopPhase('before the release');
+    const noopBefore = before.requests / before.seconds;
 
     console.log(`claims: ${people} residents against ${stock} coupons…`);
     let next = 0;
@@ -141,19 +148,7 @@ async function main(): Promise<void> {
         connections,
         amount: people,
         timeout: 60,
-        requests: [
-          {
-            method: 'POST',
-            path: `/api/v1/subsidies/releases/${RELEASE}/claims`,
-            headers: { 'content-type': 'application/json' },
-            body: LOCATION,
-            setupRequest: (request) => {
-              const token = tokens[next % tokens.length]!;
-              next += 1;
-              return { ...request, headers: { ...request.headers, authorization: token } };
-            },
-          },
-        ],
+        requests: [claimRequest(RELEASE, () => tokens[next++ % tokens.length]!)],
       },
       () => undefined,
     );
@@ -181,35 +176,42 @@ async function main(): Promise<void> {
     const batches = metric('haihe_subsidies_claim_batch_size_count');
     console.log(`  ${batches} batches, ${(metric('haihe_subsidies_claim_batch_size_sum') / batches).toFixed(1)} claims and ${((metric('haihe_subsidies_claim_batch_seconds_sum') / batches) * 1000).toFixed(1)} ms per batch on average`);
 
-    console.log('sold out (the same residents ask again)…');
+    // Residents who got nothing ask again and are told SOLD_OUT from memory, in short rounds that
+    // alternate with the no-op route, so the two are compared under the same conditions.
+    const rounds = 5;
+    console.log(`sold out (the same residents ask again), alternating with the no-op route: ${rounds} rounds of ${(seconds / rounds).toFixed(1)} s each…`);
     let again = 0;
-    const soldOutMeter = cpuMeter(server, database);
-    const soldOut = await run({
-      url: server.url,
-      connections: 100,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          path: `/api/v1/subsidies/releases/${RELEASE}/claims`,
-          headers: { 'content-type': 'application/json' },
-          body: LOCATION,
-          setupRequest: (request) => {
-            // Residents who got nothing retry; everyone is told SOLD_OUT from memory.
-            const token = tokens[stock + (again % Math.max(1, people - stock))] ?? tokens[again % tokens.length]!;
-            again += 1;
-            return { ...request, headers: { ...request.headers, authorization: token } };
-          },
-        },
-      ],
-    });
-    const soldOutPerSecond = soldOut.requests.average;
-    console.log(`  ${Math.round(soldOutPerSecond)} req/s (non-409: ${soldOut.non2xx - (soldOut.statusCodeStats?.['409']?.count ?? 0)} of ${soldOut.non2xx}), p99 ${soldOut.latency.p99} ms; ${soldOutMeter(soldOut.requests.total)}`);
-    // The same no-op phase once more, to show how far the machine and the server drifted during the run.
-    const noopAfter = await noopPhase('again after the release');
-    for (const [when, noop] of [['before', noopBefore], ['after', noopAfter]] as const) {
-      console.log(`  against the no-op route ${when} alone: claims/no-op ${(claimsPerSecond / noop).toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noop).toFixed(3)}`);
+    const soldOutTotal = { requests: 0, seconds: 0, other: 0, p99: 0 };
+    const after = { requests: 0, seconds: 0 };
+    for (let round = 1; round <= rounds; round += 1) {
+      const soldOutMeter = cpuMeter(server, database);
+      const started = Date.now();
+      const soldOut = await run({
+        url: server.url,
+        connections: 100,
+        duration: seconds / rounds,
+        requests: [claimRequest(RELEASE, () => {
+          const token = tokens[stock + (again % Math.max(1, people - stock))] ?? tokens[again % tokens.length]!;
+          again += 1;
+          return token;
+        })],
+      });
+      const elapsed = (Date.now() - started) / 1000;
+      soldOutTotal.requests += soldOut.requests.total;
+      soldOutTotal.seconds += elapsed;
+      soldOutTotal.other += soldOut.requests.total - (soldOut.statusCodeStats?.['409']?.count ?? 0);
+      soldOutTotal.p99 = Math.max(soldOutTotal.p99, soldOut.latency.p99);
+      console.log(`  round ${round}: sold out ${Math.round(soldOut.requests.total / elapsed)} req/s, p99 ${soldOut.latency.p99} ms; ${soldOutMeter(soldOut.requests.total)}`);
+      const noop = await noopPhase(`round ${round}`, seconds / rounds);
+      after.requests += noop.requests;
+      after.seconds += noop.seconds;
     }
+    const soldOutPerSecond = soldOutTotal.requests / soldOutTotal.seconds;
+    const noopAfter = after.requests / after.seconds;
+    console.log(`  sold out: ${Math.round(soldOutPerSecond)} req/s (answers other than 409: ${soldOutTotal.other} of ${soldOutTotal.requests}), p99 ${soldOutTotal.p99} ms (worst round); no-op ${Math.round(noopAfter)} req/s in the same rounds`);
+    console.log(`  against the no-op route before the release alone: claims/no-op ${(claimsPerSecond / noopBefore).toFixed(3)}; against the rounds after it alone: claims/no-op ${(claimsPerSecond / noopAfter).toFixed(3)}, sold-out/no-op ${(soldOutPerSecond / noopAfter).toFixed(3)}`);
+    // The result line's no-op figure: the mean of the no-op route before the release and in the rounds
+    // after it, which bracket the claims and include the sold-out answers' own conditions.
     const noopPerSecond = (noopBefore + noopAfter) / 2;
 
     await server.stop('SIGTERM');
