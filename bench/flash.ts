@@ -17,7 +17,7 @@
  */
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/platform/db/index.ts';
-import { benchDatabase, demoTokens, percentile, phaseCpuMeter, startServer } from './support.ts';
+import { benchDatabase, demoTokens, percentile, phaseCpuMeter, readMetrics, startServer } from './support.ts';
 
 const stock = Number(process.env.BENCH_STOCK ?? 100_000);
 const people = Number(process.env.BENCH_PEOPLE ?? 150_000);
@@ -171,8 +171,7 @@ async function main(): Promise<void> {
     console.log(`  ${acknowledged} coupons acknowledged in ${claimSeconds.toFixed(2)} s = ${Math.round(claimsPerSecond)} claims/s, p50 ${percentile(claimLatencies, 50)} ms, p99 ${p99} ms`);
     console.log(`  ${claimCpu} (the ${people - acknowledged} answered SOLD_OUT included)`);
 
-    const metricsText = await (await fetch(`${server.url}/metrics`)).text();
-    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
+    const metric = await readMetrics(server.url);
     const batches = metric('haihe_subsidies_claim_batch_size_count');
     console.log(`  ${batches} batches, ${(metric('haihe_subsidies_claim_batch_size_sum') / batches).toFixed(1)} claims and ${((metric('haihe_subsidies_claim_batch_seconds_sum') / batches) * 1000).toFixed(1)} ms per batch on average`);
 

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/platform/db/index.ts';
-import { benchDatabase, demoTokens, percentile, phaseCpuMeter, startServer } from './support.ts';
+import { benchDatabase, demoTokens, percentile, phaseCpuMeter, readMetrics, startServer } from './support.ts';
 
 const subscribersWanted = Number(process.env.BENCH_SUBSCRIBERS ?? 10_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -77,8 +77,7 @@ function cpuSplitMs(pid: number | undefined): [number, number] {
 
 /** The ticket lines' batch counters (/metrics): batches written, tickets in them, seconds spent. */
 async function ticketBatchMetrics(url: string): Promise<{ count: number; size: number; seconds: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const metric = await readMetrics(url);
   return { count: metric('haihe_halls_ticket_batch_size_count'), size: metric('haihe_halls_ticket_batch_size_sum'), seconds: metric('haihe_halls_ticket_batch_seconds_sum') };
 }
 
@@ -130,11 +129,8 @@ async function main(): Promise<void> {
         headers: { 'content-type': 'application/json', authorization: residents[Math.floor(k / halls.length)]! },
       };
     });
-    const ticketRequest = () => () => {
-      const request = prepared[next % prepared.length]!;
-      next += 1;
-      return request;
-    };
+    const noopSpec = { method: 'GET' as const, path: '/api/v1/time', setupRequest: () => noopRequests[rotation++ % noopRequests.length]! };
+    const ticketSpec = { method: 'POST' as const, path: '/', setupRequest: () => prepared[next++ % prepared.length]! };
     const phaseSeconds = seconds / rounds;
     const noop = { requests: 0, seconds: 0, serverMs: 0, generatorUs: 0, p99: [] as number[] };
     const ticket = { issued: 0, seconds: 0, serverMs: 0, systemMs: 0, generatorUs: 0, postgresUs: 0 };
@@ -142,8 +138,8 @@ async function main(): Promise<void> {
     const ticketLatencies: number[] = [];
     console.log(`no-op route (GET /api/v1/time) and tickets by QR tag, alternating: ${rounds} rounds of ${phaseSeconds.toFixed(1)} s each, ${connections} connections…`);
     // One second of each, not counted: the first requests of a route pay for compiling its code.
-    await run({ url: server.url, connections, duration: 1, requests: [{ method: 'GET', path: '/api/v1/time', setupRequest: () => noopRequests[rotation++ % noopRequests.length]! }] });
-    await run({ url: server.url, connections, duration: 1, requests: [{ method: 'POST', path: '/', setupRequest: ticketRequest() }] });
+    await run({ url: server.url, connections, duration: 1, requests: [noopSpec] });
+    await run({ url: server.url, connections, duration: 1, requests: [ticketSpec] });
     const batchesBefore = await ticketBatchMetrics(server.url);
     for (let round = 1; round <= rounds; round += 1) {
       let cpuBefore = cpuMs(pid);
@@ -153,7 +149,7 @@ async function main(): Promise<void> {
         url: server.url,
         connections,
         duration: phaseSeconds,
-        requests: [{ method: 'GET', path: '/api/v1/time', setupRequest: () => noopRequests[rotation++ % noopRequests.length]! }],
+        requests: [noopSpec],
       });
       const noopSeconds = (Date.now() - started) / 1000;
       noop.requests += noopRun.requests.total;
@@ -172,7 +168,7 @@ async function main(): Promise<void> {
           url: server.url,
           connections,
           duration: phaseSeconds,
-          requests: [{ method: 'POST', path: '/', setupRequest: ticketRequest() }],
+          requests: [ticketSpec],
         },
         () => undefined,
       );

@@ -168,6 +168,12 @@ export async function demoTokens(url: string, role: string, count: number): Prom
   return (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { subject: string; token: string });
 }
 
+/** The server's Prometheus metrics now: a reader of one sample's value by its name (NaN when absent). */
+export async function readMetrics(url: string): Promise<(name: string) => number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
 /** CPU per request (µs) over one phase: this process (the load generator) and, on a PostgreSQL server, PostgreSQL's processes. */
 export interface PhaseCpu {
   generatorUs: number;

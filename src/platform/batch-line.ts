@@ -1,6 +1,23 @@
+import type { Metrics } from './metrics.ts';
+
 /** Where a line reports each batch it wrote (metrics). */
 export interface BatchLineObserver {
   batchWritten(size: number, seconds: number): void;
+}
+
+/**
+ * An observer that records each batch in two histograms, `<name>_size` (requests per batch) and
+ * `<name>_seconds` (time to write one, its transaction included). `what` names the requests.
+ */
+export function batchLineMetrics(metrics: Metrics, name: string, what: string): BatchLineObserver {
+  const sizes = metrics.histogram(`${name}_size`, `${what} written per database call`, [1, 8, 32, 64, 128, 256, 512]);
+  const seconds = metrics.histogram(`${name}_seconds`, `Time to write one batch of ${what.toLowerCase()} (its transaction included)`, [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+  return {
+    batchWritten(size, elapsed) {
+      sizes.observe(size);
+      seconds.observe(elapsed);
+    },
+  };
 }
 
 export interface BatchLineOptions {

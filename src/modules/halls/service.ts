@@ -1,5 +1,6 @@
 import type { Principal, Role } from '../../platform/access.ts';
 import { appendAudit, systemActor, type Actor } from '../../platform/audit.ts';
+import { batchLineMetrics } from '../../platform/batch-line.ts';
 import { addDays, civilDate, formatCivil } from '../../platform/civil-time.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -229,14 +230,7 @@ export class HallsService {
     // at the audit head (a single line with two batches in flight ran them one after the other, the
     // second waiting for the first's hall locks). The embedded database has one connection: one line.
     const lines = onPglite ? 1 : TICKET_LINES_POSTGRES;
-    const batchSizes = context.metrics.histogram('haihe_halls_ticket_batch_size', 'Tickets written per database call', [1, 8, 32, 64, 128, 256]);
-    const batchSeconds = context.metrics.histogram('haihe_halls_ticket_batch_seconds', 'Time to write one batch of tickets (its transaction included)', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
-    const observer = {
-      batchWritten(size: number, seconds: number) {
-        batchSizes.observe(size);
-        batchSeconds.observe(seconds);
-      },
-    };
+    const observer = batchLineMetrics(context.metrics, 'haihe_halls_ticket_batch', 'Tickets');
     this.lines = Array.from({ length: lines }, (_, index) =>
       new TicketLine(context.database, context.clock, context.logger.child({ component: 'hall-ticket-line', line: index }), {
         batchSizeMax: 256,

@@ -1,4 +1,5 @@
 import { appendAudit, systemActor, type Actor } from '../../platform/audit.ts';
+import { batchLineMetrics } from '../../platform/batch-line.ts';
 import { civilMonth, formatCivil, monthEnd } from '../../platform/civil-time.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { AppError, problem } from '../../platform/errors.ts';
@@ -146,18 +147,11 @@ export class SubsidyService {
     this.files = readProgrammeFiles();
     for (const file of this.files) for (const programme of file.programmes) this.programmes.set(programme.id, programme);
     const onPglite = context.database.kind === 'pglite';
-    const batchSizes = context.metrics.histogram('haihe_subsidies_claim_batch_size', 'Claims written per database call', [1, 8, 32, 64, 128, 256, 512]);
-    const batchSeconds = context.metrics.histogram('haihe_subsidies_claim_batch_seconds', 'Time to write one batch of claims (transaction included)', [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
     this.line = new ClaimLine(context.database, context.clock, context.logger.child({ component: 'claim-line' }), {
       batchSizeMax: 512,
       batchesInFlightMax: onPglite ? 1 : context.config.claims.batchesInFlight,
       queueLengthMax: 200_000,
-    }, {
-      batchWritten(size, seconds) {
-        batchSizes.observe(size);
-        batchSeconds.observe(seconds);
-      },
-    });
+    }, batchLineMetrics(context.metrics, 'haihe_subsidies_claim_batch', 'Claims'));
     this.limits = { perPersonPerMinute: context.config.claims.perPersonPerMinute, perAddressPerSecond: context.config.claims.perAddressPerSecond, holdMs: context.config.claims.holdMs };
     this.claimsCounter = context.metrics.counter('haihe_subsidies_claims_total', 'Coupon claims by outcome', ['outcome']);
     this.line.onBatch((_requests, results) => this.#afterBatch(results));
