@@ -57,7 +57,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     HAIHE_JOBS: '0',
     ...options.env,
   });
-  const test = await freshDatabase(options.database ?? 'pglite');
+  // HAIHE_E2E_DATABASE=postgres (with TEST_DATABASE_URL) runs the browser suites on PostgreSQL too.
+  const test = await freshDatabase(options.database ?? (process.env.HAIHE_E2E_DATABASE === 'postgres' ? 'postgres' : 'pglite'));
   const clock = new SettableClock(options.now);
   if (!options.now) clock.run();
   let platform: Platform;
