@@ -711,4 +711,38 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     expect(entry!.summary.expired).toEqual([old.id]);
     at(MONDAY_10);
   });
+
+  it('the waiting counts behind every place (hall_queue_counts) equal the waiting tickets after all of the above: walk-ins, priority, appointments, calls, transfers, cancellations, expiry', async () => {
+    const db = server.platform.context.database;
+    const counted = await db.query<{ k: string; waiting: number }>(
+      `SELECT hall_id || '|' || day || '|' || service_id || '|' || advanced AS k, waiting FROM hall_queue_counts WHERE waiting <> 0 ORDER BY 1`,
+    );
+    const actual = await db.query<{ k: string; waiting: number }>(
+      `SELECT hall_id || '|' || day || '|' || service_id || '|' || (priority IS NOT NULL OR appointment_id IS NOT NULL) AS k, count(*)::int AS waiting
+         FROM hall_tickets WHERE status = 'waiting' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(actual.some((row) => row.k.endsWith('|true'))).toBe(true);
+    expect(actual.some((row) => row.k.endsWith('|false'))).toBe(true);
+    expect(counted).toEqual(actual);
+  });
+
+  it('a ticket batch naming an item outside the catalogue is refused whole, as the foreign key did; items and appointments are never deleted', async () => {
+    const db = server.platform.context.database;
+    const [before] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM hall_tickets');
+    const batch = (services: string[]) =>
+      db.query(
+        'SELECT hall_take_tickets($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], ' +
+          '$9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::date, $15::timestamptz) AS result',
+        [
+          services.map((_, i) => `tk_fk_${i}`), services.map(() => SERVICE_HALL), services, services.map((_, i) => `px_fk_${i}`), services.map(() => 'qr'),
+          services.map(() => null), services.map(() => null), services.map(() => '2026-03-02T02:00:00Z'), services.map(() => '2026-03-02T02:00:00Z'),
+          services.map(() => 'A'), services.map(() => null), services.map((_, i) => `px_fk_${i}`), services.map(() => 'r'), '2026-03-02', '2026-03-02T02:00:00Z',
+        ],
+      );
+    await expect(batch(['passport-first', 'no-such-item'])).rejects.toMatchObject({ code: '23503' });
+    const [after] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM hall_tickets');
+    expect(after!.count).toBe(before!.count);
+    await expect(db.execute(`DELETE FROM hall_services WHERE id = 'passport-first'`)).rejects.toThrow(/never deleted/);
+    await expect(db.execute('DELETE FROM hall_appointments')).rejects.toThrow(/never deleted/);
+  });
 });
