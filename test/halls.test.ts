@@ -712,6 +712,31 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     at(MONDAY_10);
   });
 
+  it('the elderly priority comes from the birth date the signed token carries; a token without one reads the identity number', async () => {
+    at(MONDAY_10);
+    const tag = ((await get(otherHallOfficer, `/api/v1/staff/halls/${OTHER_HALL}/tags`)).json() as { kind: string; token: string }[]).find((t) => t.kind === 'qr')!.token;
+    const payload = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { birthDate?: string };
+    const takeThere = (token: string) => post(token, `/api/v1/halls/${OTHER_HALL}/tickets`, { serviceId: 'id-card-renewal', via: 'qr', tagToken: tag });
+    const old = elderly[elderly.length - 1]!;
+    const young = resident();
+    const idBirth = (person: Person) => person.idNumber!.replace(/^\d{6}(\d{4})(\d{2})(\d{2}).*$/, '$1-$2-$3');
+    // Issued tokens carry the birth date of the identity number.
+    expect(payload(old.token).birthDate).toBe(idBirth(old));
+    expect(payload(young.token).birthDate).toBe(idBirth(young));
+    // The ticket takes the token's birth date: a resident under 70 whose token says 1940 is elderly ...
+    const youngRow = (await identity.findPerson(young.subject))!;
+    const said1940 = identity.signer.sign({ ...identity.claimsForPerson(youngRow, 3600), birthDate: '1940-01-01' });
+    const first = await takeThere(said1940);
+    expect(first.statusCode).toBe(201);
+    expect(first.json().ticket.priority).toBe('elderly');
+    // ... and a token without one (issued before tokens carried it) falls back to the identity number.
+    const { birthDate: _dropped, ...withoutBirthDate } = identity.claimsForPerson((await identity.findPerson(old.subject))!, 3600);
+    expect(_dropped).toBe(idBirth(old));
+    const second = await takeThere(identity.signer.sign(withoutBirthDate));
+    expect(second.statusCode).toBe(201);
+    expect(second.json().ticket.priority).toBe('elderly');
+  });
+
   it('the waiting counts behind every place (hall_queue_counts) equal the waiting tickets after all of the above: walk-ins, priority, appointments, calls, transfers, cancellations, expiry', async () => {
     const db = server.platform.context.database;
     const counted = await db.query<{ k: string; waiting: number }>(

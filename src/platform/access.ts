@@ -38,6 +38,8 @@ export interface Principal {
   districtCode?: string | undefined;
   /** The organisation a machine client or cashier belongs to (merchant or platform id). */
   organisationId?: string | undefined;
+  /** A resident's birth date (YYYY-MM-DD) from their identity number, carried by the signed token. */
+  birthDate?: string | undefined;
   /** How the caller proved who they are: a bearer token or a browser session cookie. */
   via: 'bearer' | 'session';
 }

@@ -842,8 +842,13 @@ export class HallsService {
       birthDate = await this.#birthDate(person.id, person);
     } else {
       personId = principal.subject;
-      const known = this.#birthDates.get(personId);
-      birthDate = known === undefined ? await this.#birthDate(personId) : (known ?? undefined);
+      // The signed token carries the birth date (IdentityService.claimsForPerson); a token without
+      // one (no valid number on file) reads it once through the identity module.
+      birthDate = principal.birthDate;
+      if (birthDate === undefined) {
+        const known = this.#birthDates.get(personId);
+        birthDate = known === undefined ? await this.#birthDate(personId) : (known ?? undefined);
+      }
     }
 
     let appointment: { id: string; slotStart: Date; arrival: ReturnType<typeof appointmentArrival> } | undefined;

@@ -299,7 +299,9 @@ export class IdentityService implements Authenticator {
   // ---- tokens ----------------------------------------------------------------------------
 
   claimsForPerson(person: PersonRow, ttlSeconds: number, sessionId = newId('sid')): TokenClaims {
-    const nowMs = this.context.clock.now().getTime();
+    const now = this.context.clock.now();
+    const nowMs = now.getTime();
+    const birthDate = this.birthDateOf(person, now);
     return {
       sub: person.id,
       kind: 'person',
@@ -310,7 +312,15 @@ export class IdentityService implements Authenticator {
       ...(person.hall_id ? { hallId: person.hall_id } : {}),
       ...(person.district_code && person.roles.includes('case_handler_district') ? { districtCode: person.district_code } : {}),
       ...(person.organisation_id ? { organisationId: person.organisation_id } : {}),
+      ...(birthDate ? { birthDate } : {}),
     };
+  }
+
+  /** A person's birth date from their sealed identity number (decrypted in memory only); undefined without a valid one. */
+  birthDateOf(person: PersonRow, now: Date = this.context.clock.now()): string | undefined {
+    const idNumber = this.revealIdNumber(person);
+    const check = idNumber ? validateIdNumber(idNumber, civilDate(now)) : undefined;
+    return check?.valid ? check.birthDate : undefined;
   }
 
   issuePersonToken(person: PersonRow, ttlSeconds = bearerTokenTtlSeconds): { token: string; expiresAt: Date; sessionId: string } {

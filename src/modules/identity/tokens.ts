@@ -19,6 +19,12 @@ export interface TokenClaims {
   hallId?: string;
   districtCode?: string;
   organisationId?: string;
+  /**
+   * A resident's birth date (YYYY-MM-DD), read from their identity number when the token is issued,
+   * for rules by age on the day (the halls' elderly priority): a ticket then needs no read and no
+   * decryption of the identity number. Absent when the person has no valid number on file.
+   */
+  birthDate?: string;
 }
 
 const PREFIX = 'hh1.';
@@ -68,6 +74,7 @@ export function principalFromClaims(claims: TokenClaims, via: Principal['via']):
     hallId: claims.hallId,
     districtCode: claims.districtCode,
     organisationId: claims.organisationId,
+    birthDate: claims.birthDate,
     via,
   };
 }
