@@ -228,13 +228,15 @@ export class HallsService {
     // On PostgreSQL the halls are dealt out among two lines (#lineFor), one batch in flight each: the
     // batches of the two lines lock different halls, so they run at once and wait for each other only
     // at the audit head (a single line with two batches in flight ran them one after the other, the
-    // second waiting for the first's hall locks). The embedded database has one connection: one line.
+    // second waiting for the first's hall locks). The embedded database has one connection: one line,
+    // two batches in flight, so its thread starts the next batch as soon as one commits instead of
+    // waiting for the HTTP thread to answer and gather (docs/adr/0008-embedded-database-thread.md).
     const lines = onPglite ? 1 : TICKET_LINES_POSTGRES;
     const observer = batchLineMetrics(context.metrics, 'haihe_halls_ticket_batch', 'Tickets');
     this.lines = Array.from({ length: lines }, (_, index) =>
       new TicketLine(context.database, context.clock, context.logger.child({ component: 'hall-ticket-line', line: index }), {
         batchSizeMax: 256,
-        batchesInFlightMax: 1,
+        batchesInFlightMax: onPglite ? 2 : 1,
         queueLengthMax: Math.ceil(50_000 / lines),
       }, observer),
     );

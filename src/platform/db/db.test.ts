@@ -284,6 +284,52 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('migrations from several process
   });
 });
 
+describe('embedded database thread (docs/adr/0008-embedded-database-thread.md)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: '', inMemory: true });
+    await database.execute('CREATE TABLE t_order (id serial PRIMARY KEY, label int NOT NULL UNIQUE)');
+  });
+  afterAll(async () => database?.close());
+
+  it('carries out statements made at once, several in flight, in the order they were made', async () => {
+    await Promise.all(Array.from({ length: 200 }, (_, index) => database.execute('INSERT INTO t_order (label) VALUES ($1)', [index])));
+    const rows = await database.query<{ label: number }>('SELECT label FROM t_order ORDER BY id');
+    expect(rows.map((row) => row.label)).toEqual(Array.from({ length: 200 }, (_, index) => index));
+  });
+
+  it('runs statements made while a transaction is open after it, never inside it, in their order', async () => {
+    await database.execute('DELETE FROM t_order');
+    const transaction = database.transaction(async (tx) => {
+      await tx.execute('INSERT INTO t_order (label) VALUES (-1)');
+      await sleep(30);
+      await tx.execute('INSERT INTO t_order (label) VALUES (-2)');
+      throw new Error('roll back');
+    }).catch(() => 'rolled back');
+    await sleep(5);
+    const outside = Promise.all(Array.from({ length: 20 }, (_, index) => database.execute('INSERT INTO t_order (label) VALUES ($1)', [index])));
+    expect(await transaction).toBe('rolled back');
+    await outside;
+    const rows = await database.query<{ label: number }>('SELECT label FROM t_order ORDER BY id');
+    expect(rows.map((row) => row.label)).toEqual(Array.from({ length: 20 }, (_, index) => index));
+  });
+
+  it("keeps a database error's SQLSTATE code and constraint across the thread", async () => {
+    await database.execute('INSERT INTO t_order (label) VALUES (1000)');
+    await expect(database.execute('INSERT INTO t_order (label) VALUES (1000)')).rejects.toMatchObject({
+      code: '23505',
+      constraint: 't_order_label_key',
+      message: expect.stringMatching(/duplicate key/),
+    });
+  });
+
+  it('refuses calls once closed instead of leaving them waiting', async () => {
+    const other = await openDatabase({ dataDir: '', inMemory: true });
+    await other.close();
+    await expect(other.query('SELECT 1')).rejects.toThrow(/closed/);
+  });
+});
+
 describe('embedded database files', () => {
   it('keeps committed data in DATA_DIR across a reopen', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'haihe-pglite-'));

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { PGliteThread } from './pglite-thread.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -123,14 +123,15 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     fs.mkdirSync(dataDirectory, { recursive: true });
     unlock = lockDataDirectory(options.dataDir);
   }
-  const pglite = await PGlite.create(dataDirectory, {
-    parsers: {
-      [OID_INT8]: toNumber,
-      [OID_NUMERIC]: (value: string) => value,
-      [OID_DATE]: (value: string) => value,
-    },
-  });
-  await pglite.exec(`SET TIME ZONE 'Asia/Shanghai'`);
+  // The database runs on a thread of its own (docs/adr/0008-embedded-database-thread.md), with the
+  // same type parsers as above (src/platform/db/pglite-thread-worker.mjs).
+  let pglite: PGliteThread;
+  try {
+    pglite = await PGliteThread.open(dataDirectory);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
   const base = queryable(kysely);
   return {
@@ -143,6 +144,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     async close() {
       await kysely.destroy();
+      // Kysely closes the driver only if a query ever opened it: the thread must stop either way.
+      await pglite.close();
       unlock();
     },
   };

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -11,14 +10,17 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import type { EmbeddedDatabase } from './pglite-thread.ts';
 
 /**
- * A Kysely dialect over one embedded PGlite instance. PGlite has a single connection, so a
- * transaction must hold it exclusively: acquiring the connection waits on a FIFO lock, which
- * keeps other callers' statements out of an open transaction.
+ * A Kysely dialect over the embedded database, which has a single connection. A transaction holds it
+ * exclusively: BEGIN waits on a FIFO lock, which keeps other callers' statements out until COMMIT or
+ * ROLLBACK. A statement on its own only takes its turn in that order and does not hold the lock
+ * while it runs: the database carries out calls in the order they are made (PGliteThread), so the
+ * next statement is already queued there while one runs (docs/adr/0008-embedded-database-thread.md).
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(private readonly pglite: EmbeddedDatabase) {}
   createAdapter() {
     return new PostgresAdapter();
   }
@@ -44,6 +46,9 @@ export class FifoLock {
     }
     await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
+  get held(): boolean {
+    return this.#held;
+  }
   release(): void {
     const next = this.#waiters.shift();
     if (next) next();
@@ -56,49 +61,82 @@ export class FifoLock {
 
 class PGliteDriver implements Driver {
   readonly #lock = new FifoLock();
-  readonly #connection: PGliteConnection;
-  constructor(private readonly pglite: PGlite) {
-    this.#connection = new PGliteConnection(pglite);
-  }
+  constructor(private readonly pglite: EmbeddedDatabase) {}
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#lock.acquire();
-    return this.#connection;
+    return new PGliteConnection(this.pglite, this.#lock);
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const isolation = settings.isolationLevel ? ` ISOLATION LEVEL ${settings.isolationLevel.toUpperCase()}` : '';
-    await connection.executeQuery(CompiledQuery.raw(`BEGIN${isolation}`));
+    await (connection as PGliteConnection).begin(`BEGIN${isolation}`);
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('COMMIT'));
+    await (connection as PGliteConnection).end('COMMIT');
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    await (connection as PGliteConnection).end('ROLLBACK');
   }
-  async releaseConnection(): Promise<void> {
-    this.#lock.release();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PGliteConnection).release();
   }
   async destroy(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close();
   }
 }
 
+/** One use of the single connection: a statement on its own, or one transaction. */
 class PGliteConnection implements DatabaseConnection {
-  constructor(readonly pglite: PGlite) {}
+  #inTransaction = false;
+  constructor(
+    readonly pglite: EmbeddedDatabase,
+    private readonly lock: FifoLock,
+  ) {}
+
+  async begin(sql: string): Promise<void> {
+    await this.lock.acquire();
+    this.#inTransaction = true;
+    try {
+      await this.#run(sql, []);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+  }
+
+  async end(sql: 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    try {
+      await this.#run(sql, []);
+    } finally {
+      this.release();
+    }
+  }
+
+  release(): void {
+    if (!this.#inTransaction) return;
+    this.#inTransaction = false;
+    this.lock.release();
+  }
+
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const parameters = compiledQuery.parameters as unknown[];
+    if (this.#inTransaction || !this.lock.held) return this.#run<R>(compiledQuery.sql, parameters);
+    // Outside a transaction while one is open or waiting: take the lock in turn, make the call (it
+    // is sent to the database before #run's first await) and pass the lock on at once.
+    await this.lock.acquire();
+    const running = this.#run<R>(compiledQuery.sql, parameters);
+    this.lock.release();
+    return running;
+  }
+
+  async #run<R>(sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
     // Statements without parameters go through the simple protocol, which allows several statements.
-    if (parameters.length === 0 && compiledQuery.sql.includes(';')) {
-      const results = await this.pglite.exec(compiledQuery.sql);
-      const last = results[results.length - 1];
-      return { rows: (last?.rows ?? []) as R[], numAffectedRows: BigInt(last?.affectedRows ?? 0) };
-    }
-    const result = await this.pglite.query<R>(compiledQuery.sql, parameters);
+    const result = parameters.length === 0 && sql.includes(';') ? await this.pglite.exec<R>(sql) : await this.pglite.query<R>(sql, parameters);
     return {
       rows: result.rows,
       numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
     };
   }
+
   // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on the embedded database');
