@@ -749,6 +749,13 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     expect(actual.some((row) => row.k.endsWith('|true'))).toBe(true);
     expect(actual.some((row) => row.k.endsWith('|false'))).toBe(true);
     expect(counted).toEqual(actual);
+    // The key bounds kept with the counts contain every waiting ticket's key.
+    const outside = await db.query(
+      `SELECT t.id FROM hall_tickets t JOIN hall_queue_counts q
+          ON q.hall_id = t.hall_id AND q.day = t.day AND q.service_id = t.service_id AND q.advanced = (t.priority IS NOT NULL OR t.appointment_id IS NOT NULL)
+        WHERE t.status = 'waiting' AND (q.first_key IS NULL OR q.last_key IS NULL OR t.queue_key < q.first_key OR t.queue_key > q.last_key)`,
+    );
+    expect(outside).toEqual([]);
   });
 
   it('a ticket batch naming an item outside the catalogue is refused whole, as the foreign key did; items and appointments are never deleted', async () => {
@@ -769,5 +776,17 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     expect(after!.count).toBe(before!.count);
     await expect(db.execute(`DELETE FROM hall_services WHERE id = 'passport-first'`)).rejects.toThrow(/never deleted/);
     await expect(db.execute('DELETE FROM hall_appointments')).rejects.toThrow(/never deleted/);
+    await expect(db.execute('DELETE FROM hall_windows')).rejects.toThrow(/never deleted/);
+  });
+
+  it("a ticket's item, appointment and windows must exist when staff change them (checked on update, as the foreign keys did)", async () => {
+    const db = server.platform.context.database;
+    const [ticket] = await db.query<{ id: string }>('SELECT id FROM hall_tickets ORDER BY issued_at LIMIT 1');
+    for (const [column, value] of [['service_id', 'no-such-item'], ['appointment_id', 'ap_none'], ['window_id', 'win-none'], ['target_window_id', 'win-none']]) {
+      await expect(db.execute(`UPDATE hall_tickets SET ${column} = $2 WHERE id = $1`, [ticket!.id, value]), column).rejects.toMatchObject({ code: '23503' });
+    }
+    const [window] = await db.query<{ id: string }>('SELECT id FROM hall_windows ORDER BY id LIMIT 1');
+    expect(await db.execute('UPDATE hall_tickets SET target_window_id = $2 WHERE id = $1', [ticket!.id, window!.id])).toBe(1);
+    expect(await db.execute('UPDATE hall_tickets SET target_window_id = NULL WHERE id = $1', [ticket!.id])).toBe(1);
   });
 });
