@@ -147,9 +147,11 @@ export class SubsidyService {
     this.files = readProgrammeFiles();
     for (const file of this.files) for (const programme of file.programmes) this.programmes.set(programme.id, programme);
     const onPglite = context.database.kind === 'pglite';
+    // On the embedded database two batches in flight pipeline its thread: the next batch is sent
+    // while one runs (docs/adr/0008-embedded-database-thread.md).
     this.line = new ClaimLine(context.database, context.clock, context.logger.child({ component: 'claim-line' }), {
       batchSizeMax: 512,
-      batchesInFlightMax: onPglite ? 1 : context.config.claims.batchesInFlight,
+      batchesInFlightMax: onPglite ? 2 : context.config.claims.batchesInFlight,
       queueLengthMax: 200_000,
     }, batchLineMetrics(context.metrics, 'haihe_subsidies_claim_batch', 'Claims'));
     this.limits = { perPersonPerMinute: context.config.claims.perPersonPerMinute, perAddressPerSecond: context.config.claims.perAddressPerSecond, holdMs: context.config.claims.holdMs };
