@@ -704,11 +704,16 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
     const next = await take(person);
     expect(next.statusCode).toBe(201);
     expect((await get(person.token, `/api/v1/me/tickets/${old.id}`)).json().status).toBe('expired');
-    const [entry] = await server.platform.context.database.query<{ summary: { expired?: string[]; tickets: unknown[][] } }>(
+    const [entry] = await server.platform.context.database.query<{ summary: { expired?: string[]; fields: string; tickets: string[]; requestIds: string[] } }>(
       `SELECT summary FROM audit_log WHERE action = 'halls.tickets.issue' AND summary::text LIKE $1 ORDER BY position DESC LIMIT 1`,
       [`%${next.json().ticket.id}%`],
     );
     expect(entry!.summary.expired).toEqual([old.id]);
+    // POL-19: the batch's entry names every ticket with its number, hall, item, person, channel and issuer.
+    expect(entry!.summary.fields).toBe('ticket|number|hall|service|person|via|issuedBy|priority|appointment');
+    const issued = next.json().ticket;
+    expect(entry!.summary.tickets).toContain(`${issued.id}|${issued.number}|${HALL}|id-card-renewal|${person.subject}|qr|${person.subject}||`);
+    expect(entry!.summary.tickets).toHaveLength(entry!.summary.requestIds.length);
     at(MONDAY_10);
   });
 
