@@ -16,11 +16,9 @@ export const PRIORITIES: readonly Priority[] = ['elderly', 'disabled', 'pregnant
 
 /** Whole years of age on a civil date ('YYYY-MM-DD'); someone born on 29 February turns a year older on 1 March. */
 export function ageOn(birthDate: string, today: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
-  let age = ty - by;
-  if (tm < bm || (tm === bm && td < bd)) age -= 1;
-  return age;
+  // Both are 'YYYY-MM-DD': month and day compare as text (every ticket asks, so no splitting).
+  const age = Number(today.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return today.slice(5) < birthDate.slice(5) ? age - 1 : age;
 }
 
 /**
