@@ -200,7 +200,7 @@ describe.each(databaseKinds())('service halls (systems.md S1) on %s', (database)
   it('ticket numbers restart each day and keep counting past 999 without repeating', async () => {
     await drain();
     const db = server.platform.context.database;
-    await db.execute(`UPDATE halls SET ticket_seq = 998, ticket_day = '2026-03-02' WHERE id = $1`, [OTHER_HALL]);
+    await db.execute(`UPDATE hall_counters SET ticket_seq = 998, ticket_day = '2026-03-02' WHERE hall_id = $1`, [OTHER_HALL]);
     const otherTag = (await get(otherHallOfficer, `/api/v1/staff/halls/${OTHER_HALL}/tags`)).json()[1].token;
     const numbers = [];
     for (let index = 0; index < 3; index += 1) numbers.push((await take(resident(), {}, OTHER_HALL, otherTag)).json().ticket.number);

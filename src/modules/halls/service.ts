@@ -460,7 +460,7 @@ export class HallsService {
       calling: { number: string; window_id: string; called_at: string } | null;
       slots: { starts_at: string; capacity: number; booked: number }[] | null;
     }>(
-      `SELECT h.status_version, h.status_changed_at,
+      `SELECT c.status_version, c.status_changed_at,
               (SELECT coalesce(sum(q.waiting), 0)::int FROM hall_queue_counts q WHERE q.hall_id = h.id AND q.day = $4) AS queue_length,
               (SELECT array_agg(w.id) FROM hall_windows w WHERE w.hall_id = h.id AND w.active AND w.open) AS open_windows,
               (SELECT json_agg(x) FROM (SELECT t.number, t.window_id, t.called_at, t.status FROM hall_tickets t
@@ -469,7 +469,7 @@ export class HallsService {
                  WHERE t.hall_id = h.id AND t.status = 'called' ORDER BY t.called_at DESC, t.call_count DESC, t.id LIMIT 1) z) AS calling,
               (SELECT json_agg(y) FROM (SELECT s.starts_at, s.capacity, s.booked FROM hall_slots s
                  WHERE s.hall_id = h.id AND s.starts_at = ANY ($3::timestamptz[])) y) AS slots
-         FROM halls h WHERE h.id = $1`,
+         FROM halls h JOIN hall_counters c ON c.hall_id = h.id WHERE h.id = $1`,
       [hallId, new Date(now.getTime() - 12 * 3600_000), candidates.map((slot) => slot.start.toISOString()), civilDate(now)],
     );
     if (!row) return undefined;
@@ -565,9 +565,9 @@ export class HallsService {
     return slot;
   }
 
-  /** Locks the hall row (the queue's mutex) and bumps its status version; first statement of every hall change. */
+  /** Locks the hall's counters row (the queue's mutex) and bumps its status version; first statement of every hall change. */
   async #lockHall(tx: Queryable, hallId: string): Promise<void> {
-    const changed = await tx.execute('UPDATE halls SET status_version = status_version + 1, status_changed_at = $2 WHERE id = $1', [hallId, this.context.clock.now()]);
+    const changed = await tx.execute('UPDATE hall_counters SET status_version = status_version + 1, status_changed_at = $2 WHERE hall_id = $1', [hallId, this.context.clock.now()]);
     if (changed !== 1) throw new AppError('HALL_NOT_FOUND', `No hall ${hallId}`);
   }
 
@@ -1152,7 +1152,7 @@ export class HallsService {
     const items = this.#windowItems(window);
     const now = this.context.clock.now();
     const row = await this.context.database.transaction(async (tx) => {
-      await tx.query('SELECT 1 FROM halls WHERE id = $1 FOR UPDATE', [hall.id]);
+      await tx.query('SELECT 1 FROM hall_counters WHERE hall_id = $1 FOR UPDATE', [hall.id]);
       const [busy] = await tx.query<{ number: string }>(`SELECT number FROM hall_tickets WHERE window_id = $1 AND status = 'called'`, [window.id]);
       if (busy) throw new AppError('WINDOW_BUSY', `Ticket ${busy.number} is still at this window: finish it, mark it a no-show or transfer it first`);
       // The first ticket of the one queue is the first of its two lanes (migrations/0003): walk-ins,
@@ -1178,7 +1178,7 @@ export class HallsService {
         [next.id, window.id, now],
       );
       await tx.execute('UPDATE hall_windows SET open = true, updated_at = $2 WHERE id = $1 AND NOT open', [window.id, now]);
-      await tx.execute('UPDATE halls SET status_version = status_version + 1, status_changed_at = $2 WHERE id = $1', [hall.id, now]);
+      await tx.execute('UPDATE hall_counters SET status_version = status_version + 1, status_changed_at = $2 WHERE hall_id = $1', [hall.id, now]);
       await appendAudit(tx, [{
         actor: actorOf(principal), action: 'halls.ticket.call', entityType: 'hall_ticket', entityId: called!.id,
         summary: { hallId: hall.id, windowId: window.id, number: called!.number, before: { status: 'waiting' }, after: { status: 'called' } }, requestId, occurredAt: now,
@@ -1659,11 +1659,16 @@ export class HallsService {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15)
        ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, district_code = EXCLUDED.district_code,
          address = EXCLUDED.address, phone = EXCLUDED.phone, lat = EXCLUDED.lat, lng = EXCLUDED.lng, hours = EXCLUDED.hours,
-         slot_minutes = EXCLUDED.slot_minutes, slot_capacity = EXCLUDED.slot_capacity, active = EXCLUDED.active,
-         status_version = halls.status_version + 1, status_changed_at = EXCLUDED.updated_at, updated_at = EXCLUDED.updated_at
+         slot_minutes = EXCLUDED.slot_minutes, slot_capacity = EXCLUDED.slot_capacity, active = EXCLUDED.active, updated_at = EXCLUDED.updated_at
        RETURNING (xmax = 0) AS created`,
       [hall.id, hall.type, hall.name['zh-CN'], hall.name.en, hall.districtCode, hall.address, hall.phone, hall.location.lat, hall.location.lng,
         JSON.stringify(hall.hours), hall.slotMinutes, hall.slotCapacity, hall.active ?? true, demo, now],
+    );
+    // A new hall gets its counters row (the queue's lock); a changed one's status version moves on.
+    await tx.execute(
+      `INSERT INTO hall_counters (hall_id, status_changed_at) VALUES ($1, $2)
+       ON CONFLICT (hall_id) DO UPDATE SET status_version = hall_counters.status_version + 1, status_changed_at = EXCLUDED.status_changed_at`,
+      [hall.id, now],
     );
     // Future slots follow a changed capacity, never below what is booked.
     await tx.execute('UPDATE hall_slots SET capacity = GREATEST(booked, $2) WHERE hall_id = $1 AND starts_at > $3', [hall.id, hall.slotCapacity, now]);
@@ -1731,8 +1736,8 @@ export class HallsService {
     const now = this.context.clock.now();
     const policy = await this.policy();
     const result = await this.context.database.transaction(async (tx) => {
-      // Every hall row first, in id order (the lock order of all hall transactions).
-      await tx.query('SELECT id FROM halls ORDER BY id FOR UPDATE');
+      // Every hall's counters row first, in id order (the lock order of all hall transactions).
+      await tx.query('SELECT hall_id FROM hall_counters ORDER BY hall_id FOR UPDATE');
       const tickets = await tx.query<{ hall_id: string }>(
         `UPDATE hall_tickets SET status = 'expired' WHERE status IN ('waiting', 'called') AND day < $1 RETURNING hall_id`,
         [civilDate(now)],
@@ -1742,7 +1747,7 @@ export class HallsService {
         [now, new Date(now.getTime() - policy.appointment.lateMinutes * 60_000)],
       );
       const halls = [...new Set(tickets.map((row) => row.hall_id))].sort();
-      for (const hallId of halls) await tx.execute('UPDATE halls SET status_version = status_version + 1, status_changed_at = $2 WHERE id = $1', [hallId, now]);
+      for (const hallId of halls) await tx.execute('UPDATE hall_counters SET status_version = status_version + 1, status_changed_at = $2 WHERE hall_id = $1', [hallId, now]);
       if (tickets.length > 0 || appointments > 0) {
         await appendAudit(tx, [{ actor: systemActor, action: 'halls.day.close', entityType: 'hall', entityId: halls.join(',') || 'appointments', summary: { expiredTickets: tickets.length, missedAppointments: appointments }, occurredAt: now }]);
       }

@@ -36,7 +36,7 @@ interface HallChannel {
  * Live hall status (POL-23) pushed as server-sent events within a second of any change. The
  * service calls changed() after each committed change; the hub waits coalesceMs, computes the
  * status once and writes the same bytes to every subscriber of the hall. Several processes on
- * one PostgreSQL stay in step by a short poll of the per-hall version counter (halls.status_version,
+ * one PostgreSQL stay in step by a short poll of the per-hall version counter (hall_counters.status_version,
  * bumped in every transaction that changes what the status shows): a changed version counts as a
  * change here too. On PGlite one process owns the database, so there is nothing to poll.
  */
@@ -154,7 +154,7 @@ export class HallStatusHub {
     this.#polling = true;
     try {
       const rows = await this.database.query<{ id: string; status_version: number; status_changed_at: Date }>(
-        'SELECT id, status_version, status_changed_at FROM halls',
+        'SELECT hall_id AS id, status_version, status_changed_at FROM hall_counters',
       );
       for (const row of rows) {
         const channel = this.#channels.get(row.id);

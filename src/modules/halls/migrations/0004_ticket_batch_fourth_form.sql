@@ -27,6 +27,10 @@
 --    JSON array, built element by element; each ticket is now one string of the same nine fields
 --    joined by '|' (none can contain '|': ids, codes, numbers), named once in "fields"; an absent
 --    priority or appointment is empty.
+-- 4. A narrow row per hall for its counters (8 % of a batch). Every batch locked and updated each of
+--    its halls' rows (the ticket number counter and the status version), and a hall's row is wide
+--    (names, address, hours): every update copied and logged all of it. The counters, and with them
+--    the role of the queue's lock, move to hall_counters, one narrow row per hall.
 
 -- 1. The foreign keys and the insert trigger give way.
 ALTER TABLE hall_tickets DROP CONSTRAINT hall_tickets_service_id_fkey;
@@ -115,8 +119,24 @@ BEGIN
 END;
 $$;
 
+-- 4. The hall's counters in a row of their own: every transaction that changes what a hall's status
+-- shows, or its queue, locks this row first (it replaces the hall row as the queue's lock).
+CREATE TABLE hall_counters (
+  hall_id text PRIMARY KEY REFERENCES halls (id),
+  -- Bumped by every transaction that changes what GET /halls/{id}/status shows (locks the row).
+  status_version bigint NOT NULL DEFAULT 0,
+  status_changed_at timestamptz NOT NULL DEFAULT now(),
+  -- Ticket numbers restart every civil day.
+  ticket_day date,
+  ticket_seq int NOT NULL DEFAULT 0 CHECK (ticket_seq >= 0)
+);
+INSERT INTO hall_counters (hall_id, status_version, status_changed_at, ticket_day, ticket_seq)
+SELECT id, status_version, status_changed_at, ticket_day, ticket_seq FROM halls;
+ALTER TABLE halls DROP COLUMN status_version, DROP COLUMN status_changed_at, DROP COLUMN ticket_day, DROP COLUMN ticket_seq;
+
 -- hall_take_tickets: as in 0003, with the item check in step 1, step 4b reading hall_queue_counts only,
--- step 4d keeping the counts and bounds, and the compact audit entry in step 5.
+-- step 4d keeping the counts and bounds, the compact audit entry in step 5, and the halls' counters in
+-- hall_counters (steps 1 and 4a).
 CREATE OR REPLACE FUNCTION hall_take_tickets(
   p_ticket text[], p_hall text[], p_service text[], p_person text[], p_via text[], p_appointment text[], p_priority text[],
   p_queued_at timestamptz[], p_queue_key timestamptz[], p_prefix text[], p_competing text[], p_issued_by text[], p_request text[],
@@ -151,8 +171,8 @@ DECLARE
 BEGIN
   IF coalesce(array_length(p_ticket, 1), 0) = 0 THEN RETURN '[]'::json; END IF;
 
-  -- 1. The hall rows are the queues' locks: take them in id order.
-  SELECT array_agg(l.id) INTO v_known FROM (SELECT h.id FROM halls h WHERE h.id = ANY (p_hall) ORDER BY h.id FOR UPDATE) l;
+  -- 1. The halls' counter rows are the queues' locks: take them in id order.
+  SELECT array_agg(l.hall_id) INTO v_known FROM (SELECT h.hall_id FROM hall_counters h WHERE h.hall_id = ANY (p_hall) ORDER BY h.hall_id FOR UPDATE) l;
   -- Every item must be in the catalogue (what the foreign key checked; items are never deleted). A
   -- batch naming an unknown one is refused whole, as the key refused it, and the ticket line splits it.
   IF EXISTS (SELECT 1 FROM (SELECT DISTINCT s.id FROM unnest(p_service) AS s(id)) s
@@ -186,18 +206,18 @@ BEGIN
 
   -- 4a. Numbers: each hall's counter moves on by its tickets in this batch, under the hall lock.
   WITH counted AS (
-    UPDATE halls h
+    UPDATE hall_counters h
        -- A new day starts at 1 (or after the day's last number, should the clock have been set back).
        SET ticket_seq = CASE WHEN h.ticket_day = p_day THEN h.ticket_seq
-                             ELSE coalesce((SELECT max(x.seq) FROM hall_tickets x WHERE x.hall_id = h.id AND x.day = p_day), 0) END + c.issued,
+                             ELSE coalesce((SELECT max(x.seq) FROM hall_tickets x WHERE x.hall_id = h.hall_id AND x.day = p_day), 0) END + c.issued,
            ticket_day = p_day,
            status_version = h.status_version + 1,
            status_changed_at = p_now
       FROM (SELECT u.hall, count(*)::int AS issued FROM unnest(p_hall, v_verdict) AS u(hall, verdict) WHERE u.verdict IS NULL GROUP BY u.hall) c
-     WHERE h.id = c.hall
-    RETURNING h.id, h.ticket_seq - c.issued AS base
+     WHERE h.hall_id = c.hall
+    RETURNING h.hall_id, h.ticket_seq - c.issued AS base
   )
-  SELECT array_agg(c.id), array_agg(c.base) INTO v_count_hall, v_count_base FROM counted c;
+  SELECT array_agg(c.hall_id), array_agg(c.base) INTO v_count_hall, v_count_base FROM counted c;
   IF v_count_hall IS NOT NULL THEN
     -- 4b. Before the batch's tickets exist, per hall and competing items, and per lane (walk-ins;
     -- priority visitors and appointments): the waiting tickets and bounds of the lane's keys, all
