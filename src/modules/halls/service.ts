@@ -7,7 +7,7 @@ import { AppError } from '../../platform/errors.ts';
 import { randomId } from '../../platform/ids.ts';
 import { distanceMetres } from '../../platform/geo.ts';
 import type { PlatformContext } from '../../platform/module.ts';
-import { validateIdNumber, type IdentityService, type PersonRow } from '../identity/index.ts';
+import type { IdentityService, PersonRow } from '../identity/index.ts';
 import {
   CATEGORIES,
   HALL_TYPE_NAMES,
@@ -772,9 +772,7 @@ export class HallsService {
 
   async #readBirthDate(personId: string, person?: PersonRow): Promise<string | undefined> {
     const row = person ?? (await this.identity.findPersonBatched(personId));
-    const idNumber = row ? this.identity.revealIdNumber(row) : undefined;
-    const check = idNumber ? validateIdNumber(idNumber, civilDate(this.context.clock.now())) : undefined;
-    const birthDate = check?.valid ? check.birthDate : null;
+    const birthDate = (row ? this.identity.birthDateOf(row) : undefined) ?? null;
     if (this.#birthDates.size >= BIRTH_DATES_MAX) this.#birthDates.clear();
     this.#birthDates.set(personId, birthDate);
     return birthDate ?? undefined;

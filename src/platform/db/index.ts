@@ -4,6 +4,7 @@ import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { PGliteThread } from './pglite-thread.ts';
+import { OID_DATE, OID_DATE_ARRAY, OID_INT8, OID_INT8_ARRAY, OID_NUMERIC, OID_NUMERIC_ARRAY, toNumber } from './types.mjs';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -31,22 +32,6 @@ export interface Database extends Queryable {
   /** Pool statistics for metrics. */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
-}
-
-// One dialect, one set of JavaScript types on both drivers: bigint and numeric come back as
-// strings only where precision matters (numeric = money); counts (int8) as numbers; dates as
-// 'YYYY-MM-DD' strings so no time zone shifts a civil date.
-const OID_INT8 = 20;
-const OID_NUMERIC = 1700;
-const OID_DATE = 1082;
-const OID_INT8_ARRAY = 1016;
-const OID_NUMERIC_ARRAY = 1231;
-const OID_DATE_ARRAY = 1182;
-
-function toNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed)) throw new Error(`int8 value ${value} exceeds the safe integer range`);
-  return parsed;
 }
 
 function queryable(kysely: Kysely<any>): Queryable {
@@ -124,7 +109,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     unlock = lockDataDirectory(options.dataDir);
   }
   // The database runs on a thread of its own (docs/adr/0008-embedded-database-thread.md), with the
-  // same type parsers as above (src/platform/db/pglite-thread-worker.mjs).
+  // same type parsers as the pg pool (./types.mjs).
   let pglite: PGliteThread;
   try {
     pglite = await PGliteThread.open(dataDirectory);

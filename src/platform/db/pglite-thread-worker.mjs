@@ -3,17 +3,7 @@
 // JavaScript, so it loads the same way under `npm start`, the tests and the benches.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
-
-// One dialect, one set of JavaScript types on both drivers (src/platform/db/index.ts says which).
-const OID_INT8 = 20;
-const OID_NUMERIC = 1700;
-const OID_DATE = 1082;
-/** @param {string} value */
-function toNumber(value) {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed)) throw new Error(`int8 value ${value} exceeds the safe integer range`);
-  return parsed;
-}
+import { OID_DATE, OID_INT8, OID_NUMERIC, toNumber } from './types.mjs';
 
 /** The fields of a database error worth carrying across (PGlite's DatabaseError, as pg's). */
 const ERROR_FIELDS = ['code', 'severity', 'detail', 'hint', 'position', 'schema', 'table', 'column', 'dataType', 'constraint', 'where', 'routine'];

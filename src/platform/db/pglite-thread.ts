@@ -10,15 +10,18 @@ export interface EmbeddedDatabase {
   readonly closed: boolean;
 }
 
+/** A database error as the thread sends it: its message, SQLSTATE code, constraint and so on. */
+type ErrorFields = Record<string, unknown> & { message: string };
+
 interface Reply {
   id: number;
   rows?: unknown[];
   affectedRows?: number;
-  error?: Record<string, unknown> & { message: string };
+  error?: ErrorFields;
 }
 
 /** A database error carried from the database's thread, with its SQLSTATE code, constraint and so on. */
-function databaseError(fields: Record<string, unknown> & { message: string }): Error {
+function databaseError(fields: ErrorFields): Error {
   const error = new Error(fields.message);
   Object.assign(error, fields);
   return error;
@@ -61,7 +64,7 @@ export class PGliteThread implements EmbeddedDatabase {
   /** Starts the thread and opens the database in dataDirectory (in memory when undefined). */
   static async open(dataDirectory: string | undefined): Promise<PGliteThread> {
     const worker = new Worker(new URL('./pglite-thread-worker.mjs', import.meta.url), { workerData: { dataDirectory } });
-    const ready = await new Promise<{ ready: boolean; error?: Record<string, unknown> & { message: string } }>((resolve, reject) => {
+    const ready = await new Promise<{ ready: boolean; error?: ErrorFields }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
